@@ -1,0 +1,3 @@
+import { expect, it } from 'vitest';
+import { placeholder } from '../src/index.js';
+it('loads', () => expect(placeholder).toBe('core'));
