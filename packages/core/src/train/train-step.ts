@@ -1,0 +1,103 @@
+// One SGD step of the book's training loop as ONE graph: forward over numSteps time steps, the mean
+// cross-entropy loss, backward (core autodiff), gradient clipping by the global norm, and the update.
+// Backends compile it once per shape and run it for every minibatch.
+
+import type { FloatDType } from '../ir/dtype.js';
+import { type Graph, GraphBuilder, type Sym } from '../ir/graph.js';
+import { gradients } from '../autodiff/grad.js';
+import { clipByGlobalNorm, softmaxCrossEntropy } from '../ops/composite.js';
+import { type InputEncoding, PARAM_NAMES, type RnnParams, paramInputs, rnnForward } from '../nn/rnn.js';
+
+export interface ModelConfig {
+  readonly vocabSize: number;
+  readonly numHiddens: number;
+  readonly dtype?: FloatDType;
+  /** How X_t W_xh is computed: 'gather' (default, an embedding lookup) or the book's literal 'one-hot'. */
+  readonly inputEncoding?: InputEncoding;
+}
+
+export interface TrainStepConfig extends ModelConfig {
+  readonly batchSize: number;
+  readonly numSteps: number;
+  /** Clipping threshold (the book: 1). */
+  readonly theta?: number;
+  /**
+   * The `batch_size` argument of d2l's `sgd(params, lr, batch_size)`. The loss is already a mean, so
+   * `train_epoch_ch8` calls `updater(batch_size=1)`; keep 1 to match the book.
+   */
+  readonly updateBatchSize?: number;
+}
+
+// #region train-step
+/**
+ * Graph inputs: `X`, `Y` (int32, (batchSize, numSteps)), `state` (batchSize, numHiddens), the five
+ * parameters, and `lr` (a scalar). Outputs: `loss` (mean over numSteps*batchSize tokens), `state` (the
+ * last hidden state, fed back for the next minibatch), `gradNorm` (before clipping) and the updated
+ * parameters under their own names.
+ */
+export function buildTrainStep(config: TrainStepConfig): Graph {
+  const { vocabSize, numHiddens, batchSize, numSteps, theta = 1, updateBatchSize = 1 } = config;
+  const dtype = config.dtype ?? 'float32';
+  const b = new GraphBuilder();
+  const X = b.input('X', 'int32', [batchSize, numSteps]);
+  const Y = b.input('Y', 'int32', [batchSize, numSteps]);
+  const state = b.input('state', dtype, [batchSize, numHiddens]);
+  const params = paramInputs(b, vocabSize, numHiddens, dtype);
+  const lr = b.input('lr', dtype, []);
+
+  // Forward. The state comes in as a plain input, so no gradient flows into the previous minibatch:
+  // that is exactly what the book's `state.detach_()` does (truncated backpropagation through time).
+  const { logits, state: newState } = rnnForward(X, state, params, config);
+  // Labels in the same time-major order as the logits: `y = Y.T.reshape(-1)`.
+  // (Flattening Y without the transpose would pair each output with the wrong label: a silent bug.)
+  const y = Y.transpose().reshape([numSteps * batchSize]);
+  const loss = softmaxCrossEntropy(logits, y);
+
+  // Backward, then clip all gradients together by their global L2 norm.
+  const paramList: Sym[] = PARAM_NAMES.map((name) => params[name]);
+  const grads = gradients(loss, paramList);
+  const { clipped, norm } = clipByGlobalNorm(grads, theta);
+
+  // d2l `sgd`: param -= lr * param.grad / batch_size.
+  PARAM_NAMES.forEach((name, i) => {
+    b.output(name, paramList[i].sub(lr.mul(clipped[i]).div(updateBatchSize)));
+  });
+  b.output('loss', loss);
+  b.output('state', newState);
+  b.output('gradNorm', norm);
+  return b.build();
+}
+// #endregion train-step
+
+/** The forward pass alone (loss and logits), e.g. for evaluation or for checking gradients numerically. */
+export function buildForward(config: TrainStepConfig): Graph {
+  const { vocabSize, numHiddens, batchSize, numSteps } = config;
+  const dtype = config.dtype ?? 'float32';
+  const b = new GraphBuilder();
+  const X = b.input('X', 'int32', [batchSize, numSteps]);
+  const Y = b.input('Y', 'int32', [batchSize, numSteps]);
+  const state = b.input('state', dtype, [batchSize, numHiddens]);
+  const params = paramInputs(b, vocabSize, numHiddens, dtype);
+  const { logits, state: newState } = rnnForward(X, state, params, config);
+  const y = Y.transpose().reshape([numSteps * batchSize]);
+  b.output('loss', softmaxCrossEntropy(logits, y));
+  b.output('logits', logits);
+  b.output('state', newState);
+  return b.build();
+}
+
+/** One prediction step for a batch of 1: token (1,) and state (1, H) -> logits (1, V) and the new state. */
+export function buildPredictStep(config: ModelConfig): Graph {
+  const { vocabSize, numHiddens } = config;
+  const dtype = config.dtype ?? 'float32';
+  const b = new GraphBuilder();
+  const token = b.input('token', 'int32', [1, 1]);
+  const state = b.input('state', dtype, [1, numHiddens]);
+  const params = paramInputs(b, vocabSize, numHiddens, dtype);
+  const { logits, state: newState } = rnnForward(token, state, params, config);
+  b.output('logits', logits);
+  b.output('state', newState);
+  return b.build();
+}
+
+export type { RnnParams };
