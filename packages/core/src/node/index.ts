@@ -1,0 +1,133 @@
+/**
+ * `@rnn-scratch/core/node`: the Node-only part of the data pipeline, which reads files.
+ *
+ * Everything else in core is browser-safe and takes the text as a string; these helpers read
+ * The Time Machine (bundled with the package at `data/timemachine.txt`) or any other UTF-8 file, check it,
+ * and hand the text to the same functions.
+ */
+
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+import { DataError } from '../data/data-error.js';
+import { loadCorpusTimeMachine, type Corpus } from '../data/corpus.js';
+import { preprocess, type PreprocessMode } from '../data/preprocess.js';
+import {
+  DEFAULT_MAX_TOKENS,
+  loadDataTimeMachine,
+  type LoadDataOptions,
+  type SeqDataLoader,
+} from '../data/seq-data-loader.js';
+import type { Vocab } from '../data/vocab.js';
+
+/**
+ * sha256 of the bundled timemachine.txt: byte-identical to the file d2l downloads (`DATA_HUB['time_machine']`,
+ * sha1 090b5e7e70c295757f55df93cb0a180b9691891a). 178,979 bytes of ASCII with LF line ends.
+ */
+export const TIME_MACHINE_SHA256 = '8424dbd9532ac81f7e5f0b6add90e6952baea29158309d7d1bf3884f4e12c516';
+
+/**
+ * Absolute path of the bundled corpus. The compiled module is `<package>/dist/node/index.js` (and the source
+ * is `<package>/src/node/index.ts`), so the file is two folders up, in `<package>/data/`.
+ */
+export function bundledCorpusPath(): string {
+  return fileURLToPath(new URL('../../data/timemachine.txt', import.meta.url));
+}
+
+/** Read a file's bytes, turning file-system errors into one-line DataErrors that name the path. */
+function readBytes(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new DataError('FILE_NOT_FOUND', `corpus file not found: ${path}`);
+    if (code === 'EISDIR') throw new DataError('FILE_UNREADABLE', `cannot read corpus file ${path}: it is a directory`);
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new DataError('FILE_UNREADABLE', `cannot read corpus file ${path}: permission denied`);
+    }
+    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new DataError('FILE_UNREADABLE', `cannot read corpus file ${path}: ${reason}`);
+  }
+}
+
+/**
+ * Read a corpus file as UTF-8 text. Throws a DataError: 'FILE_NOT_FOUND', 'FILE_UNREADABLE' (a directory,
+ * no permission, or bytes that are not valid UTF-8) or 'EMPTY_CORPUS' (a 0-byte file).
+ */
+export function readCorpusFile(path: string): string {
+  const bytes = readBytes(path);
+  if (bytes.length === 0) throw new DataError('EMPTY_CORPUS', `corpus file is empty: ${path}`);
+  try {
+    // fatal: reject invalid UTF-8 instead of silently inserting U+FFFD (Python's open() would raise too).
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new DataError('FILE_UNREADABLE', `cannot read corpus file ${path}: it is not valid UTF-8 text`);
+  }
+}
+
+/** The raw text of The Time Machine (or of `path`, when given). */
+export function readTimeMachineText(path: string = bundledCorpusPath()): string {
+  return readCorpusFile(path);
+}
+
+/**
+ * d2l's `read_time_machine()`: the preprocessed lines of the bundled book (or of `path`).
+ * 3,221 lines, 373 of them empty; `lines[0]` is `the time machine by h g wells`.
+ */
+export function readTimeMachine(path: string = bundledCorpusPath(), mode: PreprocessMode = 'book'): string[] {
+  return preprocess(readCorpusFile(path), mode);
+}
+
+/** Hex sha256 of some bytes or of a string's UTF-8 encoding. */
+export function sha256Hex(data: Uint8Array | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** The result of `checkTimeMachineSha256`. */
+export interface Sha256Check {
+  path: string;
+  sha256: string;
+  expected: string;
+  /** True when the file is byte-identical to d2l's timemachine.txt. */
+  ok: boolean;
+}
+
+/**
+ * Hash a corpus file and compare it with d2l's timemachine.txt (the Project Gutenberg edition, with a BOM and
+ * a licence, is a DIFFERENT file and gives different numbers). Throws the same DataErrors as `readCorpusFile`.
+ */
+export function checkTimeMachineSha256(path: string = bundledCorpusPath()): Sha256Check {
+  const sha256 = sha256Hex(readBytes(path));
+  return { path, sha256, expected: TIME_MACHINE_SHA256, ok: sha256 === TIME_MACHINE_SHA256 };
+}
+
+export interface FileCorpusOptions {
+  /** The corpus file; default: the bundled timemachine.txt. */
+  path?: string;
+  mode?: PreprocessMode;
+}
+
+/** d2l's `load_corpus_time_machine(max_tokens)`, reading the bundled book (or `options.path`). */
+export function loadCorpusTimeMachineFromFile(maxTokens = -1, options: FileCorpusOptions = {}): Corpus {
+  const path = options.path ?? bundledCorpusPath();
+  return loadCorpusTimeMachine(readCorpusFile(path), maxTokens, { mode: options.mode, source: path });
+}
+
+/**
+ * d2l's `load_data_time_machine(batch_size, num_steps, use_random_iter=False, max_tokens=10000)`, reading the
+ * bundled book (or `options.path`): `const [trainIter, vocab] = loadDataTimeMachineFromFile(32, 35)`.
+ */
+export function loadDataTimeMachineFromFile(
+  batchSize: number,
+  numSteps: number,
+  useRandomIter = false,
+  maxTokens = DEFAULT_MAX_TOKENS,
+  options: LoadDataOptions & { path?: string } = {}
+): [SeqDataLoader, Vocab] {
+  const { path = bundledCorpusPath(), ...rest } = options;
+  return loadDataTimeMachine(readCorpusFile(path), batchSize, numSteps, useRandomIter, maxTokens, {
+    source: path,
+    ...rest,
+  });
+}
