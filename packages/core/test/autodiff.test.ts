@@ -112,3 +112,14 @@ describe('grad', () => {
 });
 
 export type { Sym };
+
+describe('max', () => {
+  it('splits the gradient equally between tied maxima', async () => {
+    const b = new GraphBuilder();
+    const x = b.input('x', 'float64', [2, 3]);
+    const y = x.max(1).sum();
+    b.output('dx', gradients(y, [x])[0]);
+    const out = await runReference(b.build(), { x: tensor('float64', [2, 3], [1, 1, 0, 2, 5, 5]) });
+    expect([...out.dx.data]).toEqual([0.5, 0.5, 0, 0, 0.5, 0.5]);
+  });
+});

@@ -52,11 +52,12 @@ export const vjpRules: { readonly [P in PrimitiveName]: VjpRule<P> } = {
   },
   // Every input element contributed once: copy g back over the reduced axes.
   sum: (g, { inputs: [x], attrs: { axes } }) => [g.reshape(keptShape(x.shape, axes)).broadcastTo(x.shape)],
-  // Only the maximal elements contributed.
+  // Only the maximal elements contributed; tied maxima share the gradient equally (like JAX and TF).
   max: (g, { inputs: [x], out, attrs: { axes } }) => {
     const kept = keptShape(x.shape, axes);
     const isMax = x.greaterEqual(out.reshape(kept).broadcastTo(x.shape));
-    return [g.reshape(kept).broadcastTo(x.shape).mul(isMax)];
+    const ties = isMax.sum(axes, true).broadcastTo(x.shape);
+    return [g.reshape(kept).broadcastTo(x.shape).mul(isMax).div(ties)];
   },
   reshape: (g, { inputs: [x] }) => [g.reshape(x.shape)],
   transpose: (g, { attrs: { perm } }) => [g.transpose(inversePermutation(perm))],

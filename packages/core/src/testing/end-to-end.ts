@@ -1,0 +1,124 @@
+// Level 4, end to end: 30 SGD steps of a tiny char-RNN (V=28, H=16, B=4, T=5, the book's sequential
+// sampling with the state carried between minibatches) from a fixed seed on the real corpus, on the
+// backend under test, compared with the reference backend.
+//
+// Two comparisons, because long trajectories at lr=1 drift apart across engines by rounding alone:
+// - step by step: both backends get the SAME inputs at every step (the reference's parameters and
+//   state); the loss, the new parameters and the new state must agree to the dtype's tolerance;
+// - free running: each backend follows its own trajectory; the 30 losses must stay close (looser).
+
+import { readFileSync } from 'node:fs';
+import { expect } from 'vitest';
+import type { Executable } from '../backend/backend.js';
+import { type DType, type FloatDType, type HostTensor, scalar } from '../ir/dtype.js';
+import { SeqDataLoader } from '../data/seq-data-loader.js';
+import type { Batch } from '../data/seq-data-iter.js';
+import { PARAM_NAMES, type RnnParams, getParams, initRnnState } from '../nn/rnn.js';
+import { Random } from '../random.js';
+import { buildTrainStep } from '../train/train-step.js';
+import { expectClose, maxAbs } from './assert.js';
+import type { SuiteContext } from './suite-context.js';
+
+export const E2E_CONFIG = { vocabSize: 28, numHiddens: 16, batchSize: 4, numSteps: 5, steps: 30, lr: 1, theta: 1 } as const;
+
+function firstBatches(count: number): Batch[] {
+  const text = readFileSync(new URL('../../data/timemachine.txt', import.meta.url), 'utf8');
+  const loader = new SeqDataLoader({ text, batchSize: E2E_CONFIG.batchSize, numSteps: E2E_CONFIG.numSteps, maxTokens: 2000, seed: 42 });
+  const out: Batch[] = [];
+  while (out.length < count) for (const b of loader) if (out.length < count) out.push(b);
+  return out;
+}
+
+interface StepOutput {
+  loss: number;
+  params: RnnParams;
+  state: HostTensor;
+}
+
+async function runStep(exe: Executable, params: RnnParams, state: HostTensor, batch: Batch, dtype: FloatDType): Promise<StepOutput> {
+  const shape = [...batch.shape];
+  const feeds: Record<string, HostTensor> = {
+    X: { dtype: 'int32', shape, data: batch.X },
+    Y: { dtype: 'int32', shape, data: batch.Y },
+    state,
+    lr: scalar(dtype, E2E_CONFIG.lr),
+  };
+  for (const n of PARAM_NAMES) feeds[n] = params[n];
+  const out = await exe.run(feeds);
+  const next = {} as RnnParams;
+  for (const n of PARAM_NAMES) next[n] = out[n];
+  return { loss: out.loss.data[0], params: next, state: out.state };
+}
+
+export function defineEndToEndLevel(ctx: SuiteContext): void {
+  for (const dtype of ['float32', 'float64'] as const satisfies readonly DType[]) {
+    const setup = async () => {
+      const { vocabSize, numHiddens, batchSize, numSteps, theta } = E2E_CONFIG;
+      const graph = buildTrainStep({ vocabSize, numHiddens, batchSize, numSteps, theta, dtype });
+      const params = getParams(vocabSize, numHiddens, new Random(7), dtype);
+      return {
+        graph,
+        params,
+        state: initRnnState(batchSize, numHiddens, dtype),
+        batches: firstBatches(E2E_CONFIG.steps),
+        ours: await ctx.backend().compile(graph),
+        ref: await ctx.reference().compile(graph),
+      };
+    };
+
+    ctx.test(`e2e/train-steps/step-by-step/${dtype}`, async () => {
+      const s = await setup();
+      const tol = ctx.tolerance(dtype);
+      try {
+        let params = s.params;
+        let state = s.state;
+        const losses: number[] = [];
+        for (let k = 0; k < s.batches.length; k++) {
+          const want = await runStep(s.ref, params, state, s.batches[k], dtype);
+          const got = await runStep(s.ours, params, state, s.batches[k], dtype);
+          const at = `e2e step ${k + 1}`;
+          expectClose([got.loss], [want.loss], tol, `${at} loss`);
+          for (const n of PARAM_NAMES) {
+            const scale = maxAbs(want.params[n].data);
+            expectClose(got.params[n], want.params[n], { rtol: tol.rtol, atol: tol.atol + tol.rtol * scale }, `${at} ${n}`);
+          }
+          expectClose(got.state, want.state, { rtol: tol.rtol, atol: tol.atol + tol.rtol }, `${at} state`);
+          losses.push(want.loss);
+          params = want.params;
+          state = want.state;
+        }
+        // A sanity check on the trajectory itself: tiny initial weights predict nearly uniformly
+        // (loss ln 28), and 30 steps of SGD must lower the loss.
+        expect(Math.abs(losses[0] - Math.log(28))).toBeLessThan(0.01);
+        expect(losses[losses.length - 1]).toBeLessThan(losses[0] - 0.2);
+      } finally {
+        await s.ours.dispose();
+        await s.ref.dispose();
+      }
+    });
+
+    ctx.test(`e2e/train-steps/free-running/${dtype}`, async () => {
+      const s = await setup();
+      try {
+        let a = { params: s.params, state: s.state };
+        let b = { params: s.params, state: s.state };
+        const ours: number[] = [];
+        const ref: number[] = [];
+        for (const batch of s.batches) {
+          const x = await runStep(s.ours, a.params, a.state, batch, dtype);
+          const y = await runStep(s.ref, b.params, b.state, batch, dtype);
+          ours.push(x.loss);
+          ref.push(y.loss);
+          a = x;
+          b = y;
+        }
+        // Rounding differences grow along a trajectory: allow 100x the per-step tolerance.
+        const tol = ctx.tolerance(dtype);
+        expectClose(ours, ref, { rtol: tol.rtol * 100, atol: tol.atol * 100 }, 'e2e free-running losses');
+      } finally {
+        await s.ours.dispose();
+        await s.ref.dispose();
+      }
+    });
+  }
+}
