@@ -10,6 +10,7 @@ Usage:
   python3 bench/torch_rnn.py --exchange DIR --steps 20 --json # replay our params and batches
 """
 import argparse
+import resource
 import json
 import math
 import os
@@ -235,7 +236,10 @@ def main(argv=None):
     ap.add_argument('--json', action='store_true')
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
+    wall = time.perf_counter()
     result = replay(args) if args.exchange else train(args)
+    result['wallSeconds'] = time.perf_counter() - wall
+    result['peakRssMiB'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if args.json:
         print(json.dumps(result))
     else:

@@ -21,3 +21,5 @@ export * from './train/train-step.js';
 export * from './train/train-loop.js';
 export * from './train/predict.js';
 export * from './io/safetensors.js';
+export * from './io/exchange.js';
+export * from './checkpoint/index.js';

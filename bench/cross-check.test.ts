@@ -1,0 +1,84 @@
+// `npm run bench:check`: an independent cross-check of our numbers against PyTorch. We write our initial
+// parameters and the first 20 minibatches (the exchange format), replay them in bench/torch_rnn.py, and
+// compare the 20 losses with ours on the reference backend (float32) and on onnx:cpu.
+// Not part of CI: it needs Debian's python3-torch (npm run bench:setup); without it the test is skipped
+// with the stable id below.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  type Backend,
+  PARAM_NAMES,
+  Random,
+  SeqDataLoader,
+  buildTrainStep,
+  getParams,
+  initRnnState,
+  makeExchange,
+  resolveBackend,
+  scalar,
+  tensor,
+  type RnnParams,
+  type HostTensor,
+} from '@rnn-scratch/core';
+import { bundledCorpusPath, readCorpusFile } from '@rnn-scratch/core/node';
+
+const python = process.env.RNN_SCRATCH_PYTHON ?? '/usr/bin/python3';
+const torch = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
+const SKIP_ID = 'bench/cross-check/pytorch-absent';
+const torchMissing = torch.status !== 0 ? `${SKIP_ID}: PyTorch is not importable with ${python} (npm run bench:setup)` : undefined;
+
+async function ourLosses(backend: Backend, ex: ReturnType<typeof makeExchange>['json'], params0: RnnParams): Promise<number[]> {
+  const exe = await backend.compile(buildTrainStep({ vocabSize: ex.vocabSize, numHiddens: ex.numHiddens, batchSize: ex.batches[0].X.length, numSteps: ex.batches[0].X[0].length, theta: ex.theta }));
+  let params = params0;
+  let state: HostTensor | undefined;
+  const losses: number[] = [];
+  for (const b of ex.batches) {
+    const B = b.X.length;
+    const T = b.X[0].length;
+    if (state === undefined || b.resetState) state = initRnnState(B, ex.numHiddens);
+    const feeds: Record<string, HostTensor> = { X: tensor('int32', [B, T], b.X.flat()), Y: tensor('int32', [B, T], b.Y.flat()), state, lr: scalar('float32', ex.lr) };
+    for (const n of PARAM_NAMES) feeds[n] = params[n];
+    const out = await exe.run(feeds);
+    losses.push(out.loss.data[0]);
+    state = out.state;
+    params = Object.fromEntries(PARAM_NAMES.map((n) => [n, out[n]])) as RnnParams;
+  }
+  await exe.dispose();
+  return losses;
+}
+
+describe.each(['sequential', 'book-random'] as const)('cross-check with PyTorch (%s)', (mode) => {
+  it.skipIf(torchMissing !== undefined)(`the first 20 losses agree to 1e-4 relative${torchMissing ? ` [skipped: ${torchMissing}]` : ''}`, async () => {
+    await import('@rnn-scratch/backend-onnx').catch(() => undefined);
+    const text = readCorpusFile(bundledCorpusPath());
+    const loader = new SeqDataLoader({ text, batchSize: 32, numSteps: 35, maxTokens: 10000, seed: 3 });
+    const params = getParams(loader.vocab.length, 512, new Random(4));
+    const ex = makeExchange(loader, params, loader.vocab.idxToToken, { steps: 20, lr: 1, theta: 1, mode });
+    const dir = mkdtempSync(join(tmpdir(), 'rnn-exchange-'));
+    writeFileSync(join(dir, 'params.safetensors'), ex.params);
+    writeFileSync(join(dir, 'batches.json'), JSON.stringify(ex.json));
+    const r = spawnSync(python, [join(import.meta.dirname, 'torch_rnn.py'), '--exchange', dir, '--steps', '20', '--json'], {
+      encoding: 'utf8',
+      env: { ...process.env, OMP_NUM_THREADS: '1', OMP_WAIT_POLICY: 'PASSIVE' },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const theirs: number[] = JSON.parse(r.stdout.trim().split('\n').pop()!).losses;
+    expect(theirs).toHaveLength(20);
+    const backends = [await resolveBackend('reference')];
+    try {
+      backends.push(await resolveBackend('onnx:cpu', { threads: 1 }));
+    } catch {
+      // onnx unavailable: the reference comparison still runs
+    }
+    for (const backend of backends) {
+      const ours = await ourLosses(backend, ex.json, params);
+      const rel = ours.map((l, i) => Math.abs(l - theirs[i]) / Math.abs(theirs[i]));
+      console.log(`${mode} ${backend.name}:${backend.device} max relative difference over 20 losses: ${Math.max(...rel).toExponential(2)}`);
+      rel.forEach((d, i) => expect(d, `step ${i + 1}: ours ${ours[i]}, PyTorch ${theirs[i]}`).toBeLessThan(1e-4));
+    }
+  });
+});

@@ -1,0 +1,70 @@
+// One training run of ours, as the benchmark driver measures it: the book's train_ch8 on the bundled
+// corpus with one backend, reporting the book's last-epoch tokens/s, the whole-run average, the final
+// perplexity, wall time and this process's peak RSS as one JSON line.
+//
+//   npx tsx bench/ours.ts --backend onnx:cpu --num-hiddens 512 --epochs 20 [--threads 1] [--seed 0]
+
+import { parseArgs } from 'node:util';
+import { Random, SeqDataLoader, getParams, resolveBackend, samplerFor, train, type SamplingMode } from '@rnn-scratch/core';
+import { readCorpusFile, bundledCorpusPath } from '@rnn-scratch/core/node';
+
+const { values } = parseArgs({
+  options: {
+    backend: { type: 'string', default: 'onnx:cpu' },
+    'num-hiddens': { type: 'string', default: '512' },
+    'batch-size': { type: 'string', default: '32' },
+    'num-steps': { type: 'string', default: '35' },
+    epochs: { type: 'string', default: '20' },
+    threads: { type: 'string', default: '1' },
+    seed: { type: 'string', default: '0' },
+    sampler: { type: 'string', default: 'sequential' },
+  },
+});
+
+async function loadBackends(): Promise<void> {
+  for (const name of ['@rnn-scratch/backend-onnx', '@rnn-scratch/backend-tfjs']) {
+    try {
+      await import(name);
+    } catch {
+      // unavailable: resolveBackend below reports the reason if this backend was asked for
+    }
+  }
+}
+
+const wallStart = performance.now();
+await loadBackends();
+const backend = await resolveBackend(values.backend, { threads: Number(values.threads) });
+const mode = values.sampler as SamplingMode;
+const text = readCorpusFile(bundledCorpusPath());
+const seed = Number(values.seed);
+const loader = new SeqDataLoader({
+  text,
+  batchSize: Number(values['batch-size']),
+  numSteps: Number(values['num-steps']),
+  sampler: samplerFor(mode),
+  maxTokens: 10000,
+  seed,
+});
+const H = Number(values['num-hiddens']);
+const params = getParams(loader.vocab.length, H, new Random(seed + 1));
+const result = await train(backend, loader, loader.vocab, params, { theta: 1 }, {
+  numEpochs: Number(values.epochs),
+  lr: 1,
+  mode,
+  every: Number.MAX_SAFE_INTEGER,
+});
+await backend.dispose();
+process.stdout.write(
+  JSON.stringify({
+    engine: 'rnn-scratch',
+    backend: `${backend.name}:${backend.device}`,
+    numHiddens: H,
+    epochs: result.epoch,
+    perplexity: result.perplexity,
+    tokensPerSec: result.tokensPerSec,
+    averageTokensPerSec: result.averageTokensPerSec,
+    wallSeconds: (performance.now() - wallStart) / 1000,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    predictions: result.predictions,
+  }) + '\n',
+);

@@ -1,0 +1,19 @@
+// Side-effect-free entry: the classes and functions, without registering anything.
+// (`index.ts` re-exports all of this AND registers the backend with core's registry.)
+
+export { OnnxBackend, OnnxExecutable, createOnnxBackend, floatPrecisionOf, type OnnxBackendOptions } from './backend.js';
+export {
+  type OnnxDevice,
+  ONNX_DEVICES,
+  OnnxDeviceUnavailableError,
+  deviceHint,
+  isOnnxDevice,
+  onnxDeviceStatus,
+  probeDevice,
+} from './devices.js';
+export { lowerGraph, lowerToOnnx, MAX_CONCAT_INPUTS, onnxDataType, type LoweredGraph, type LowerOptions } from './lower.js';
+export * from './onnx-model.js';
+export { ProtoWriter, WireType, littleEndianBytes } from './protobuf.js';
+
+/** The backend spec version this package implements (core's `SPEC_VERSION`). */
+export const ONNX_BACKEND_SPEC_VERSION = 'v1' as const;

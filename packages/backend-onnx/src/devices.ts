@@ -1,0 +1,180 @@
+// Which ONNX Runtime execution providers work HERE. `ort.listSupportedBackends()` is not the answer:
+// it lists cuda (and tensorrt) although their shared libraries are absent, and webgpu although there
+// may be no GPU. So a device counts as available only after a tiny 1-op model has been created AND
+// run on its execution provider. The result (or the reason) is cached per device and process.
+
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { OnnxDataType, encodeModel } from './onnx-model.js';
+
+export type OnnxDevice = 'cpu' | 'webgpu' | 'cuda';
+export const ONNX_DEVICES: readonly OnnxDevice[] = ['cpu', 'webgpu', 'cuda'];
+
+/** The device cannot run here; `message` says why, `hint` how to fix it. */
+export class OnnxDeviceUnavailableError extends Error {
+  override name = 'OnnxDeviceUnavailableError';
+  constructor(
+    readonly device: string,
+    readonly reason: string,
+    readonly hint: string | undefined,
+  ) {
+    super(`onnx:${device} is unavailable: ${reason}${hint ? `. Fix: ${hint}` : ''}`);
+  }
+}
+
+export function isOnnxDevice(device: string): device is OnnxDevice {
+  return (ONNX_DEVICES as readonly string[]).includes(device);
+}
+
+/** ORT's execution provider list for a device: exactly one EP, so a missing one fails instead of silently running on CPU. */
+export function executionProvidersFor(device: OnnxDevice): string[] {
+  return [device];
+}
+
+/** How to make a device available (shown next to the reason). */
+export function deviceHint(device: string): string | undefined {
+  switch (device) {
+    case 'webgpu':
+      return (
+        'WebGPU needs a GPU and, on Linux, its Vulkan driver: install the GPU driver and the Vulkan loader ' +
+        '(e.g. `apt-get install libvulkan1` plus your vendor\'s Vulkan ICD), then check `vulkaninfo --summary`'
+      );
+    case 'cuda':
+      return (
+        'onnx:cuda needs Linux x64, an NVIDIA driver, CUDA 12 and cuDNN 9, and the CUDA provider files that ' +
+        'onnxruntime-node downloads in its install script (this project skips it): allow the script ' +
+        '("allowScripts": {"onnxruntime-node": true} in the root package.json), then run ' +
+        '`ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node`'
+      );
+    default:
+      return undefined;
+  }
+}
+
+/** Turn ORT's long error text into one readable reason. */
+export function summarizeOrtError(device: string, err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  if (/No supported adapters|Failed to get a WebGPU adapter/i.test(text)) {
+    return 'no WebGPU adapter was found (ONNX Runtime: "Failed to get a WebGPU adapter: No supported adapters")';
+  }
+  if (/Failed to load shared library|cannot open shared object file|Failed to load library/i.test(text)) {
+    return `ONNX Runtime could not load the ${device} execution provider library ("${firstLine(text)}")`;
+  }
+  if (/is unsupported/i.test(text)) {
+    return `this onnxruntime-node build has no ${device} execution provider ("${firstLine(text)}")`;
+  }
+  return firstLine(text);
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n').find((l) => l.trim() !== '') ?? text;
+  return line.trim();
+}
+
+let probeModel: Uint8Array | undefined;
+
+/** `y = x + x` on a float32[2]: the smallest model that exercises session creation and a run. */
+function tinyModel(): Uint8Array {
+  probeModel ??= encodeModel({
+    graph: {
+      name: 'probe',
+      nodes: [{ opType: 'Add', name: 'probe_add', inputs: ['x', 'x'], outputs: ['y'] }],
+      initializers: [],
+      inputs: [{ name: 'x', elemType: OnnxDataType.FLOAT, dims: [2] }],
+      outputs: [{ name: 'y', elemType: OnnxDataType.FLOAT, dims: [2] }],
+    },
+  });
+  return probeModel;
+}
+
+const probes = new Map<string, Promise<void>>();
+
+/**
+ * Resolve when `device` can create and run a session here; otherwise reject with an
+ * OnnxDeviceUnavailableError carrying the reason and a fix. Cached per device.
+ */
+export function probeDevice(device: string): Promise<void> {
+  let p = probes.get(device);
+  if (p === undefined) {
+    p = runProbe(device);
+    probes.set(device, p);
+  }
+  return p;
+}
+
+async function runProbe(device: string): Promise<void> {
+  if (!isOnnxDevice(device)) {
+    throw new OnnxDeviceUnavailableError(device, `unknown device; onnx devices are ${ONNX_DEVICES.join(', ')}`, undefined);
+  }
+  // A quick negative answer without asking ORT (which would print a red error log for a missing library).
+  const missing = device === 'cuda' ? missingCudaFiles() : undefined;
+  if (missing !== undefined) throw new OnnxDeviceUnavailableError(device, missing, deviceHint(device));
+  let session: ort.InferenceSession | undefined;
+  try {
+    session = await ort.InferenceSession.create(tinyModel(), {
+      executionProviders: executionProvidersFor(device),
+      logSeverityLevel: 4, // the caller gets the reason; keep ORT's own error log quiet
+    });
+    const x = new ort.Tensor('float32', new Float32Array([1, 2]), [2]);
+    const { y } = await session.run({ x });
+    const got = y.data as Float32Array;
+    if (got[0] !== 2 || got[1] !== 4) throw new Error(`probe model computed [${Array.from(got).join(', ')}], expected [2, 4]`);
+  } catch (err) {
+    let reason = summarizeOrtError(device, err);
+    if (device === 'webgpu' && process.platform === 'linux' && !vulkanLoaderFound()) {
+      reason += '; the Vulkan loader libvulkan.so.1 was not found';
+    }
+    throw new OnnxDeviceUnavailableError(device, reason, deviceHint(device));
+  } finally {
+    await session?.release();
+  }
+}
+
+/** The folder holding onnxruntime-node's native binding and libonnxruntime. */
+export function ortBinaryDir(): string {
+  const main = createRequire(import.meta.url).resolve('onnxruntime-node'); // .../onnxruntime-node/dist/index.js
+  return join(dirname(main), '..', 'bin', 'napi-v6', process.platform, process.arch);
+}
+
+/** Why the CUDA provider cannot load, judged from the files alone; undefined when they are there. */
+function missingCudaFiles(): string | undefined {
+  if (process.platform !== 'linux' || process.arch !== 'x64') {
+    return `onnxruntime-node has CUDA only on Linux x64 (this is ${process.platform}-${process.arch})`;
+  }
+  const dir = ortBinaryDir();
+  const libs = ['libonnxruntime_providers_shared.so', 'libonnxruntime_providers_cuda.so'];
+  const absent = libs.filter((f) => !existsSync(join(dir, f)));
+  if (absent.length === 0) return undefined;
+  return `the CUDA execution provider files are not installed (${absent.join(', ')} missing in ${dir})`;
+}
+
+function vulkanLoaderFound(): boolean {
+  const dirs = [
+    ...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean),
+    '/usr/lib/x86_64-linux-gnu',
+    '/usr/lib/aarch64-linux-gnu',
+    '/usr/lib64',
+    '/usr/lib',
+    '/lib/x86_64-linux-gnu',
+    '/lib64',
+    '/usr/local/lib',
+  ];
+  return dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')));
+}
+
+/** Availability of every onnx device, with reasons (for `list-backends`-style output and tests). */
+export async function onnxDeviceStatus(): Promise<Array<{ device: OnnxDevice; available: boolean; reason?: string; hint?: string }>> {
+  const out: Array<{ device: OnnxDevice; available: boolean; reason?: string; hint?: string }> = [];
+  for (const device of ONNX_DEVICES) {
+    try {
+      await probeDevice(device);
+      out.push({ device, available: true });
+    } catch (err) {
+      const e = err as OnnxDeviceUnavailableError;
+      out.push({ device, available: false, reason: e.reason ?? e.message, hint: e.hint });
+    }
+  }
+  return out;
+}
