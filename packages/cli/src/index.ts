@@ -1,5 +1,21 @@
 // @rnn-scratch/cli: the `rnn-scratch` command line, also usable as a library (e.g. to run it in-process).
-export { commands, EXIT_DATA, EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, main, run, version } from './main.js';
+export { commands, main, run, version } from './main.js';
+export {
+  classify,
+  CliError,
+  EXIT_BACKEND,
+  EXIT_CHECKPOINT,
+  EXIT_CODES,
+  EXIT_DATA,
+  EXIT_DIVERGED,
+  EXIT_INTERRUPTED,
+  EXIT_OK,
+  EXIT_UNEXPECTED,
+  EXIT_USAGE,
+} from './errors.js';
+export { checkOutDir, loadCheckpoint, saveCheckpoint, type LoadedCheckpoint } from './checkpoint.js';
+export { BACKEND_PACKAGES, describeBackends, loadBackends, openBackend, type BackendRow, type PackageLoad } from './backends.js';
+export { perplexitySvg, sparkline } from './plot.js';
 export {
   camelCase,
   editDistance,

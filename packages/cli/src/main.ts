@@ -2,8 +2,9 @@
  * The `rnn-scratch` command line: global flags, a table of commands, and one place that turns every error
  * into a one-line message and an exit code.
  *
- * Exit codes: 0 success, 1 unexpected error (a bug: run with --debug for the stack trace), 2 usage error
- * (unknown command or flag, bad flag value), 3 data or input error (missing/empty file, corpus too short, ...).
+ * Exit codes (errors.ts): 0 success, 1 unexpected error (a bug: run with --debug for the stack trace), 2 usage
+ * error (unknown command or flag, bad flag value), 3 data or input error (missing/empty file, corpus too short,
+ * ...), 4 checkpoint error, 5 backend unavailable, 6 training diverged, 130 interrupted (Ctrl-C).
  *
  * `bin/rnn-scratch.js` imports this module and calls `run()`. Running `node dist/main.js` directly works too.
  */
@@ -11,19 +12,34 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { isDataError } from '@rnn-scratch/core';
-
 import { formatFlagHelp, parseArgs, suggest, UsageError, type FlagSpec } from './args.js';
 import type { Command, CommandContext, Output } from './command.js';
+import { backendsCommand } from './commands/backends.js';
+import { benchCommand } from './commands/bench.js';
 import { corpusCommand } from './commands/corpus.js';
+import { predictCommand } from './commands/predict.js';
+import { trainCommand } from './commands/train.js';
+import { classify, EXIT_CODES, EXIT_OK } from './errors.js';
 
-export const EXIT_OK = 0;
-export const EXIT_UNEXPECTED = 1;
-export const EXIT_USAGE = 2;
-export const EXIT_DATA = 3;
+export {
+  EXIT_BACKEND,
+  EXIT_CHECKPOINT,
+  EXIT_CODES,
+  EXIT_DATA,
+  EXIT_DIVERGED,
+  EXIT_INTERRUPTED,
+  EXIT_OK,
+  EXIT_UNEXPECTED,
+  EXIT_USAGE,
+} from './errors.js';
 
 /** Every command, in the order `--help` lists them. Add new commands here. */
-export const commands: readonly Command[] = [corpusCommand];
+export const commands: readonly Command[] = [trainCommand, predictCommand, backendsCommand, benchCommand, corpusCommand];
+
+/** The exit-code table, as help lines. */
+function exitCodeHelp(): string[] {
+  return ['Exit codes:', ...EXIT_CODES.map(([code, meaning]) => `  ${String(code).padStart(3)}  ${meaning}`)];
+}
 
 /** Flags every command accepts, in addition to its own. */
 const commonFlags = [
@@ -60,6 +76,8 @@ function globalHelp(table: readonly Command[]): string {
     '',
     "Run 'rnn-scratch <command> --help' for the options of a command.",
     '',
+    ...exitCodeHelp(),
+    '',
   ].join('\n');
 }
 
@@ -71,6 +89,8 @@ function commandHelp(command: Command): string {
     '',
     'Options:',
     ...formatFlagHelp([...command.flags, ...commonFlags]),
+    '',
+    ...exitCodeHelp(),
     '',
   ].join('\n');
 }
@@ -166,11 +186,9 @@ export async function main(argv: readonly string[], io: MainIO = {}): Promise<nu
     const code = await command.run(flags, context);
     return code ?? EXIT_OK;
   } catch (err) {
-    const usage = err instanceof UsageError;
-    const data = isDataError(err);
-    const code = usage ? EXIT_USAGE : data ? EXIT_DATA : EXIT_UNEXPECTED;
-    const hint = usage || data || debug ? '' : ' (this looks like a bug; run with --debug for the stack trace)';
-    stderr.write(`rnn-scratch: ${usage || data ? '' : 'unexpected error: '}${oneLine(err)}${hint}\n`);
+    const { code, expected } = classify(err);
+    const hint = expected || debug ? '' : ' (this looks like a bug; run with --debug for the stack trace)';
+    stderr.write(`rnn-scratch: ${expected ? '' : 'unexpected error: '}${oneLine(err)}${hint}\n`);
     if (debug && err instanceof Error && err.stack) stderr.write(`${err.stack}\n`);
     return code;
   }

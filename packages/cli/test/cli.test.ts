@@ -228,7 +228,7 @@ describe('rnn-scratch errors: one line, distinct exit codes, no stack trace', ()
 
   it('exits 2 for an unknown command, suggesting the closest one', () => {
     expectOneLineError(cli(['corpse']), 2, /^rnn-scratch: unknown command 'corpse'; did you mean 'corpus'\?$/);
-    expectOneLineError(cli(['xyzzy']), 2, /^rnn-scratch: unknown command 'xyzzy' \(commands: corpus, help\)$/);
+    expectOneLineError(cli(['xyzzy']), 2, /^rnn-scratch: unknown command 'xyzzy' \(commands: train, predict, backends, bench, corpus, help\)$/);
   });
 
   it('shows the stack trace with --debug', () => {

@@ -1,0 +1,65 @@
+/**
+ * Exit codes and the errors that carry them. `main.ts` turns every error into ONE line on stderr and
+ * one of these codes; scripts can tell the failures apart without parsing the message.
+ */
+
+import { isCheckpointError, isDataError } from '@rnn-scratch/core';
+
+import { UsageError } from './args.js';
+
+export const EXIT_OK = 0;
+/** A bug: the message says so, `--debug` shows the stack trace. */
+export const EXIT_UNEXPECTED = 1;
+/** Unknown command or flag, a bad flag value, flags that conflict with each other or with a checkpoint. */
+export const EXIT_USAGE = 2;
+/** Bad input data: corpus file missing, empty, without letters, too short for one minibatch. */
+export const EXIT_DATA = 3;
+/** A checkpoint folder missing, corrupt, truncated, from another format version, or of the wrong shape. */
+export const EXIT_CHECKPOINT = 4;
+/** The requested backend cannot run here (not installed, no device, failed to load). */
+export const EXIT_BACKEND = 5;
+/** Training diverged (NaN or infinite loss); the last good checkpoint was saved. */
+export const EXIT_DIVERGED = 6;
+/** Interrupted with Ctrl-C (SIGINT); the last completed epoch was saved. 128 + SIGINT(2), as shells do. */
+export const EXIT_INTERRUPTED = 130;
+
+/** The table for `--help` and the README. */
+export const EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
+  [EXIT_OK, 'success'],
+  [EXIT_UNEXPECTED, 'unexpected error (a bug; --debug shows the stack trace)'],
+  [EXIT_USAGE, 'usage: unknown command or flag, bad or conflicting flag value'],
+  [EXIT_DATA, 'data: corpus file missing, empty, without letters, or too short'],
+  [EXIT_CHECKPOINT, 'checkpoint: missing, corrupt, truncated, incompatible version or shape'],
+  [EXIT_BACKEND, 'backend unavailable (the message says why and how to install it)'],
+  [EXIT_DIVERGED, 'training diverged (NaN/Inf loss); the last good checkpoint was saved'],
+  [EXIT_INTERRUPTED, 'interrupted (Ctrl-C); the last completed epoch was saved'],
+];
+
+/** An error that already knows its exit code and one-line message. */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  constructor(
+    readonly exitCode: number,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Is this the registry's "no usable backend" error (also from another copy of core)? */
+export function isBackendUnavailable(err: unknown): err is Error & { statuses?: unknown[] } {
+  return err instanceof Error && err.name === 'BackendUnavailableError';
+}
+
+/** Which exit code an error means, and whether it is an expected failure (no "this looks like a bug" hint). */
+export function classify(err: unknown): { code: number; expected: boolean } {
+  if (err instanceof CliError) return { code: err.exitCode, expected: true };
+  if (err instanceof UsageError) return { code: EXIT_USAGE, expected: true };
+  if (err instanceof Error && err.name === 'PredictError') return { code: EXIT_USAGE, expected: true };
+  if (isDataError(err)) return { code: EXIT_DATA, expected: true };
+  if (isCheckpointError(err)) return { code: EXIT_CHECKPOINT, expected: true };
+  if (isBackendUnavailable(err)) return { code: EXIT_BACKEND, expected: true };
+  if (err instanceof Error && err.name === 'DivergenceError') return { code: EXIT_DIVERGED, expected: true };
+  return { code: EXIT_UNEXPECTED, expected: false };
+}

@@ -1,0 +1,139 @@
+// `rnn-scratch predict`, `backends` and `bench` end to end (the real built binary).
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { checkBuilt, cli, expectOneLineError, tempDir, TINY } from './helpers.js';
+
+const dir = tempDir('rnn-scratch-commands-');
+const run = (args: string[], env?: Record<string, string>) => cli(dir, args, env);
+const NO_EXTRA_BACKENDS = { RNN_SCRATCH_DISABLE_BACKENDS: 'onnx,tfjs' };
+
+beforeAll(() => {
+  checkBuilt();
+  const r = run(['train', ...TINY, '--out', 'model', '--json']);
+  if (r.code !== 0) throw new Error(`training the test model failed: ${r.stderr}`);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('rnn-scratch predict', () => {
+  it('continues "time traveller" with 50 characters, greedily and reproducibly', () => {
+    const a = run(['predict', '--checkpoint', 'model']);
+    expect(a.stderr).toBe('');
+    expect(a.code).toBe(0);
+    const text = a.stdout.replace(/\n$/, '');
+    expect(text).toMatch(/^time traveller/);
+    expect(text).toHaveLength(64);
+    expect(run(['predict', '--checkpoint', 'model']).stdout).toBe(a.stdout);
+  });
+
+  it('follows --prefix and --num-preds, and samples reproducibly with --temperature, --top-k and --seed', () => {
+    const r = run(['predict', '--checkpoint', 'model', '--prefix', 'traveller', '--num-preds', '10']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^traveller.{10}\n$/);
+    const sample = ['predict', '--checkpoint', 'model', '--temperature', '1.5', '--top-k', '5', '--json'];
+    const s1 = JSON.parse(run([...sample, '--seed', '1']).stdout);
+    const s2 = JSON.parse(run([...sample, '--seed', '1']).stdout);
+    const s3 = JSON.parse(run([...sample, '--seed', '2']).stdout);
+    expect(s1).toMatchObject({ checkpoint: 'model', epoch: 3, backend: 'reference:cpu', prefix: 'time traveller', numPreds: 50, temperature: 1.5, topK: 5, seed: 1 });
+    expect(s1.text).toHaveLength(64);
+    expect(s2.text).toBe(s1.text);
+    expect(s3.text).not.toBe(s1.text);
+  });
+
+  it('notes characters outside the vocabulary', () => {
+    const r = run(['predict', '--checkpoint', 'model', '--prefix', 'Time', '--num-preds', '3']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^rnn-scratch: note: "T" not in the vocabulary/);
+  });
+
+  it('fails with one line: no --checkpoint (2), a missing checkpoint (4), --top-k without sampling (2)', () => {
+    expectOneLineError(run(['predict']), 2, /needs --checkpoint DIR/);
+    expectOneLineError(run(['predict', '--checkpoint', 'nope']), 4, /^rnn-scratch: checkpoint not found: nope$/);
+    expectOneLineError(run(['predict', '--checkpoint', 'model', '--top-k', '3']), 2, /--top-k only applies when sampling/);
+    expectOneLineError(run(['predict', '--checkpoint', 'model', '--temperature', '-1']), 2, /--temperature must be at least 0/);
+    expectOneLineError(run(['predict', '--checkpoint', 'model', '--prefix', '']), 2, /--prefix needs a non-empty value/);
+  });
+
+  it('documents its flags with their defaults', () => {
+    const help = run(['predict', '--help']).stdout;
+    expect(help).toMatch(/--prefix TEXT +.*\(default: time traveller\)/);
+    expect(help).toMatch(/--num-preds N +.*\(default: 50\)/);
+    expect(help).toMatch(/--temperature N +.*\(default: 0\)/);
+    expect(help).toMatch(/--seed N +.*\(default: 0\)/);
+    expect(help).toMatch(/--backend ID +.*\(default: reference\)/);
+  });
+});
+
+describe('rnn-scratch backends', () => {
+  it('lists every backend and device with its availability and, when unavailable, why and how to fix it', () => {
+    const r = run(['backends', '--json'], NO_EXTRA_BACKENDS);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    const byId = new Map(summary.backends.map((b: { id: string }) => [b.id, b]));
+    expect(byId.get('reference:cpu')).toMatchObject({ name: 'reference', device: 'cpu', available: true });
+    expect(byId.get('onnx')).toMatchObject({ available: false, reason: 'disabled by RNN_SCRATCH_DISABLE_BACKENDS' });
+    expect((byId.get('onnx') as { hint: string }).hint).toMatch(/RNN_SCRATCH_DISABLE_BACKENDS/);
+    expect(summary.packages.map((p: { name: string }) => p.name)).toEqual(['onnx', 'tfjs']);
+
+    const text = run(['backends'], NO_EXTRA_BACKENDS);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^reference:cpu +yes$/m);
+    expect(text.stdout).toMatch(/^onnx +no: disabled by RNN_SCRATCH_DISABLE_BACKENDS$/m);
+    expect(text.stdout).toMatch(/^ +to fix: unset RNN_SCRATCH_DISABLE_BACKENDS/m);
+    expect(text.stdout).toMatch(/--backend auto picks reference:cpu$/m);
+  });
+
+  it('lists the real backend packages without crashing, whatever state they are in', () => {
+    const r = run(['backends', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    for (const b of summary.backends) {
+      expect(typeof b.available).toBe('boolean');
+      if (!b.available) expect(b.reason).toEqual(expect.any(String));
+    }
+    expect(summary.backends.some((b: { id: string }) => b.id === 'reference:cpu')).toBe(true);
+  });
+});
+
+describe('rnn-scratch bench', () => {
+  const tiny = ['--num-hiddens', '8,16', '--steps', '3', '--warmup', '1', '--batch-size', '4', '--num-steps', '5'];
+
+  it('measures train-step tokens/s per backend and size, listing unavailable backends with the reason', () => {
+    const r = run(['bench', '--backend', 'reference,onnx', ...tiny, '--json'], NO_EXTRA_BACKENDS);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ batchSize: 4, numSteps: 5, tokensPerStep: 20, steps: 3, warmup: 1, vocabSize: 28 });
+    expect(summary.results.map((c: { backend: string; numHiddens: number }) => `${c.backend}/${c.numHiddens}`)).toEqual([
+      'reference:cpu/8',
+      'reference:cpu/16',
+    ]);
+    for (const c of summary.results) {
+      expect(c.tokensPerSec).toBeGreaterThan(0);
+      expect(c.tokensPerSec).toBeCloseTo(20 / (c.medianMs / 1000), 6);
+      expect(c.rssMB).toBeGreaterThan(0);
+    }
+    expect(summary.unavailable).toEqual([
+      { backend: 'onnx', reason: expect.stringMatching(/^backend onnx is unavailable: disabled by RNN_SCRATCH_DISABLE_BACKENDS/) },
+    ]);
+    expect(summary.peakRssMB).toBeGreaterThan(0);
+  });
+
+  it('prints the sizes side by side as a table', () => {
+    const r = run(['bench', '--backend', 'reference,tfjs', ...tiny], NO_EXTRA_BACKENDS);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^train step: batch 4 x 5 steps = 20 tokens, vocab 28; median of 3 steps after 1 warm-up/);
+    expect(r.stdout).toMatch(/^ +reference:cpu$/m);
+    expect(r.stdout).toMatch(/^H=8 +[\d,]+ \([\d.]+ ms\)$/m);
+    expect(r.stdout).toMatch(/^H=16 +[\d,]+ \([\d.]+ ms\)$/m);
+    expect(r.stdout).toMatch(/^RSS after +\d+ MB$/m);
+    expect(r.stdout).toMatch(/^peak RSS \d+ MB \(whole process\)$/m);
+    expect(r.stdout).toMatch(/^unavailable: backend tfjs is unavailable: disabled by RNN_SCRATCH_DISABLE_BACKENDS/m);
+  });
+
+  it('rejects bad lists and unknown backends with exit code 2', () => {
+    expectOneLineError(run(['bench', '--num-hiddens', '8,x']), 2, /--num-hiddens expects comma-separated positive integers/);
+    expectOneLineError(run(['bench', '--num-hiddens', '0']), 2, /--num-hiddens expects comma-separated positive integers/);
+    expectOneLineError(run(['bench', '--backend', 'refrence']), 2, /unknown backend 'refrence'; did you mean 'reference'\?$/);
+    expectOneLineError(run(['bench', '--steps', '0']), 2, /--steps must be at least 1, got 0$/);
+  });
+});
