@@ -47,11 +47,16 @@ const loader = new SeqDataLoader({
 });
 const H = Number(values['num-hiddens']);
 const params = getParams(loader.vocab.length, H, new Random(seed + 1));
+const rssByEpoch: Record<number, number> = {};
 const result = await train(backend, loader, loader.vocab, params, { theta: 1 }, {
   numEpochs: Number(values.epochs),
   lr: 1,
   mode,
   every: Number.MAX_SAFE_INTEGER,
+  // Resident memory after each epoch: it must stay flat over a long run (no leak per step).
+  onEpoch: ({ epoch }) => {
+    if (epoch === 1 || epoch % 50 === 0) rssByEpoch[epoch] = Math.round(process.memoryUsage.rss() / 2 ** 20);
+  },
 });
 await backend.dispose();
 process.stdout.write(
@@ -65,6 +70,7 @@ process.stdout.write(
     averageTokensPerSec: result.averageTokensPerSec,
     wallSeconds: (performance.now() - wallStart) / 1000,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    rssMiBByEpoch: rssByEpoch,
     predictions: result.predictions,
   }) + '\n',
 );

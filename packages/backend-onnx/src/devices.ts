@@ -4,6 +4,7 @@
 // run on its execution provider. The result (or the reason) is cached per device and process.
 
 import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -109,7 +110,14 @@ async function runProbe(device: string): Promise<void> {
     throw new OnnxDeviceUnavailableError(device, `unknown device; onnx devices are ${ONNX_DEVICES.join(', ')}`, undefined);
   }
   // A quick negative answer without asking ORT (which would print a red error log for a missing library).
-  const missing = device === 'cuda' ? missingCudaFiles() : undefined;
+  // For webgpu on Linux, Dawn prints a warning to stderr that cannot be silenced when the Vulkan loader
+  // is absent, so that case is answered from the file system too.
+  const missing =
+    device === 'cuda'
+      ? missingCudaFiles()
+      : device === 'webgpu' && process.platform === 'linux' && !vulkanLoaderFound()
+        ? 'the Vulkan loader libvulkan.so.1 was not found, so WebGPU has no adapter here'
+        : undefined;
   if (missing !== undefined) throw new OnnxDeviceUnavailableError(device, missing, deviceHint(device));
   let session: ort.InferenceSession | undefined;
   try {
@@ -161,7 +169,10 @@ function vulkanLoaderFound(): boolean {
     '/lib64',
     '/usr/local/lib',
   ];
-  return dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')));
+  if (dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')))) return true;
+  // Folders registered with the dynamic linker (ld.so.conf) are in its cache.
+  const cache = spawnSync('ldconfig', ['-p'], { encoding: 'utf8' });
+  return cache.status === 0 && cache.stdout.includes('libvulkan.so.1');
 }
 
 /** Availability of every onnx device, with reasons (for `list-backends`-style output and tests). */
