@@ -169,19 +169,14 @@ export async function openBackend(spec: string, options: { threads?: number } = 
       );
     }
   }
-  // A bare name: its default device, or, when that cannot run here, the best of its devices that can.
-  const attempts = factory && device === undefined ? [...new Set([factory.devices[0], ...(factory.autoDevices ?? factory.devices)])].map((d) => `${name}:${d}`) : [spec];
-  const failed: BackendStatus[] = [];
-  for (const attempt of attempts) {
-    try {
-      return await resolveBackend(attempt, { threads: options.threads });
-    } catch (err) {
-      if (!isBackendUnavailable(err)) throw err;
-      const statuses = (err as { statuses?: BackendStatus[] }).statuses ?? [];
-      if (statuses.length === 0) throw new CliError(EXIT_BACKEND, oneLine(err.message), { cause: err });
-      if (spec === 'auto') throw new CliError(EXIT_BACKEND, oneLine(err.message), { cause: err });
-      failed.push(...statuses);
-    }
+  // A bare name (core tries its default device, then the best of its devices that can run here).
+  let failed: readonly BackendStatus[] = [];
+  try {
+    return await resolveBackend(spec, { threads: options.threads });
+  } catch (err) {
+    if (!isBackendUnavailable(err)) throw err;
+    failed = (err as { statuses?: BackendStatus[] }).statuses ?? [];
+    if (failed.length === 0 || spec === 'auto') throw new CliError(EXIT_BACKEND, oneLine(err.message), { cause: err });
   }
   if (failed.length === 1) throw unavailable(failed[0].id, oneLine(failed[0].reason ?? 'unknown reason'), failed[0].hint);
   const reasons = failed.map((s) => `${s.id}: ${oneLine(s.reason ?? 'unknown reason')}${s.hint ? ` (to fix: ${s.hint})` : ''}`);

@@ -11,6 +11,7 @@ export interface BackendOptions {
   readonly threads?: number;
 }
 
+// #region factory
 export interface BackendFactory {
   /** Registry name, e.g. `onnx`. */
   readonly name: string;
@@ -25,6 +26,7 @@ export interface BackendFactory {
   /** How to make an unavailable device available (an install command, a driver...). */
   readonly hint?: (device: string) => string | undefined;
 }
+// #endregion factory
 
 export interface BackendStatus {
   readonly id: string; // `name:device`
@@ -84,7 +86,8 @@ async function tryCreate(f: BackendFactory, device: string, options: BackendOpti
 }
 
 /**
- * `auto` (best available), `onnx` (its default device), or `onnx:webgpu` (exactly that).
+ * `auto` (best available), `tfjs` (its default device, else the best of its devices that works here),
+ * or `onnx:webgpu` (exactly that).
  * Throws BackendUnavailableError naming every reason when nothing fits.
  */
 export async function resolveBackend(spec = 'auto', options: BackendOptions = {}): Promise<Backend> {
@@ -105,7 +108,9 @@ export async function resolveBackend(spec = 'auto', options: BackendOptions = {}
         [],
       );
     }
-    candidates.push([f, device ?? f.devices[0]]);
+    // A bare name means its default device or, when that cannot run here, the best of its devices that can.
+    const devices = device !== undefined ? [device] : [...new Set([f.devices[0], ...(f.autoDevices ?? f.devices)])];
+    for (const d of devices) candidates.push([f, d]);
   }
   for (const [f, d] of candidates) {
     const got = await tryCreate(f, d, options);

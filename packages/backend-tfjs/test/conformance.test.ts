@@ -1,0 +1,37 @@
+// The shared backend conformance suite (`@rnn-scratch/core/testing`) on every tfjs runtime: cpu and
+// wasm always (they are dependencies); node, cuda and webgpu when their optional packages load here,
+// otherwise the suite shows up as skipped with the reason.
+
+import { type SkipEntry, defineConformanceSuite } from '@rnn-scratch/core/testing';
+import { describe, it } from 'vitest';
+import { TfjsBackend, type TfjsDevice, listTfjsRuntimes } from '../src/base.js';
+
+/** Known differences from the reference, per runtime. Ids are the suite's stable case ids. */
+const SKIPS: { readonly [D in TfjsDevice]: readonly SkipEntry[] } = {
+  cpu: [],
+  wasm: [],
+  node: [],
+  cuda: [],
+  webgpu: [],
+};
+
+const statuses = await listTfjsRuntimes();
+
+for (const device of ['cpu', 'wasm'] as const) {
+  defineConformanceSuite({
+    name: `tfjs:${device}`,
+    create: () => TfjsBackend.create({ device }),
+    skip: SKIPS[device],
+  });
+}
+
+for (const device of ['node', 'cuda', 'webgpu'] as const) {
+  const status = statuses.find((s) => s.device === device)!;
+  if (status.available) {
+    defineConformanceSuite({ name: `tfjs:${device}`, create: () => TfjsBackend.create({ device }), skip: SKIPS[device] });
+  } else {
+    describe(`conformance: tfjs:${device}`, () => {
+      it.skip(`runtime/tfjs:${device} [skipped: not available here: ${status.reason}]`, () => {});
+    });
+  }
+}
