@@ -1,3 +1,103 @@
-import { defineConfig } from 'vitepress';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type DefaultTheme } from 'vitepress';
 
-export default defineConfig({ title: 'rnn-scratch', ignoreDeadLinks: false });
+// Pages live in content/ (srcDir). Chinese is the root locale (/), English is under /en/.
+// Code listings are embedded from the real source files: `<<< @/../../../packages/core/src/...#region`
+// (`@` is srcDir = apps/docs/content). Numbers and printed graphs come from generated/ (npm run gen).
+
+type Item = [slug: string, zh: string, en: string];
+
+const groups: { zh: string; en: string; items: Item[] }[] = [
+  {
+    zh: '读懂 8.5 节',
+    en: 'Understanding d2l 8.5',
+    items: [
+      ['01-pipeline', '1. 全流程：从文本到预测', '1. The whole pipeline'],
+      ['02-one-hot', '2. 独热编码与时间优先', '2. One-hot and time-major'],
+      ['03-params-state', '3. 参数与隐状态', '3. Parameters and state'],
+      ['04-rnn-step', '4. 手算一步 RNN', '4. One RNN step by hand'],
+      ['05-prediction', '5. 预测', '5. Prediction'],
+      ['06-gradient-clipping', '6. 梯度裁剪', '6. Gradient clipping'],
+      ['07-training', '7. 训练与困惑度', '7. Training and perplexity'],
+    ],
+  },
+  {
+    zh: '引擎内部',
+    en: 'Under the hood',
+    items: [
+      ['08-autodiff', '8. 从零实现自动微分', '8. Autodiff from scratch'],
+      ['09-backends', '9. 后端', '9. Backends'],
+    ],
+  },
+  {
+    zh: '参考与动手',
+    en: 'Reference and practice',
+    items: [
+      ['10-cli-api', '10. 命令行与 API', '10. CLI and API reference'],
+      ['11-live-demo', '11. 在线演示：在浏览器里训练', '11. Live demo: train in the browser'],
+    ],
+  },
+];
+
+function sidebar(lang: 'zh' | 'en'): DefaultTheme.SidebarItem[] {
+  const base = lang === 'zh' ? '/' : '/en/';
+  return groups.map((g) => ({
+    text: g[lang],
+    items: g.items.map(([slug, zh, en]) => ({ text: lang === 'zh' ? zh : en, link: `${base}${slug}` })),
+  }));
+}
+
+// The demo imports the vendored corpus with `import text from '@corpus/timemachine.txt?raw'` (works offline).
+const corpusDir = fileURLToPath(new URL('../../../packages/core/data', import.meta.url));
+
+export default defineConfig({
+  srcDir: 'content',
+  title: 'rnn-scratch',
+  head: [['link', { rel: 'icon', type: 'image/svg+xml', href: '/favicon.svg' }]],
+  cleanUrls: false,
+  ignoreDeadLinks: false,
+  lastUpdated: false,
+  markdown: { lineNumbers: false },
+  locales: {
+    root: {
+      label: '简体中文',
+      lang: 'zh-CN',
+      description: '逐行读懂《动手学深度学习》8.5 节：从零实现循环神经网络',
+      themeConfig: {
+        nav: [
+          { text: '全流程', link: '/01-pipeline' },
+          { text: '在线演示', link: '/11-live-demo' },
+        ],
+        sidebar: sidebar('zh'),
+        outline: { label: '本页目录', level: [2, 3] },
+        docFooter: { prev: '上一页', next: '下一页' },
+        darkModeSwitchLabel: '深色模式',
+        sidebarMenuLabel: '目录',
+        returnToTopLabel: '回到顶部',
+        langMenuLabel: '语言',
+      },
+    },
+    en: {
+      label: 'English',
+      lang: 'en-US',
+      link: '/en/',
+      description: 'Understand d2l 8.5, "RNN from scratch", line by line',
+      themeConfig: {
+        nav: [
+          { text: 'Pipeline', link: '/en/01-pipeline' },
+          { text: 'Live demo', link: '/en/11-live-demo' },
+        ],
+        sidebar: sidebar('en'),
+        outline: { level: [2, 3] },
+      },
+    },
+  },
+  themeConfig: {
+    search: { provider: 'local' },
+  },
+  vite: {
+    resolve: { alias: { '@corpus': corpusDir } },
+    worker: { format: 'es' },
+    build: { chunkSizeWarningLimit: 1200 },
+  },
+});

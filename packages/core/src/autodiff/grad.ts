@@ -23,6 +23,7 @@ export function unbroadcast(g: Sym, shape: readonly number[]): Sym {
   return summed.reshape(shape);
 }
 
+// #region gradients
 /**
  * Append to `loss.builder` the gradient of `loss` with respect to each of `wrt`, and return them.
  * `loss` is usually a scalar; a non-scalar loss is seeded with ones (the gradient of its sum).
@@ -71,6 +72,7 @@ export function gradients(loss: Sym, wrt: readonly Sym[]): Sym[] {
   }
   return wrt.map((w) => cotangentOf(w.id) ?? b.zeros(w.dtype, w.shape));
 }
+// #endregion gradients
 
 /**
  * Sum the cotangents from every use of one value. Mathematically this is just `c1 + c2 + ...`

@@ -16,6 +16,7 @@ export interface VjpContext<P extends PrimitiveName> {
 }
 export type VjpRule<P extends PrimitiveName> = (g: Sym, ctx: VjpContext<P>) => ReadonlyArray<Sym | null>;
 
+// #region vjp-table
 export const vjpRules: { readonly [P in PrimitiveName]: VjpRule<P> } = {
   add: (g) => [g, g],
   sub: (g) => [g, g.neg()],
@@ -85,6 +86,7 @@ export const vjpRules: { readonly [P in PrimitiveName]: VjpRule<P> } = {
   oneHot: () => [null],
   cast: (g, { inputs: [x] }) => [x.dtype === 'int32' || g.dtype === 'int32' ? null : g.cast(x.dtype)],
 };
+// #endregion vjp-table
 
 /** The shape of a reduction's output with keepDims: reduced axes become 1. */
 function keptShape(shape: readonly number[], axes: readonly number[]): number[] {

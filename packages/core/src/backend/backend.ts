@@ -10,6 +10,7 @@ export const SPEC_VERSION = 'v1' as const;
 export type Feeds = Readonly<Record<string, HostTensor>>;
 export type Outputs = Record<string, HostTensor>;
 
+// #region contract
 export interface Executable {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
@@ -29,6 +30,7 @@ export interface Backend {
   compile(graph: Graph): Promise<Executable>;
   dispose(): Promise<void>;
 }
+// #endregion contract
 
 /** A wrong feed: names the input and what was expected. */
 export class FeedError extends Error {

@@ -5,6 +5,7 @@ import type { DType, HostTensor, Shape } from '../ir/dtype.js';
 import { type ConstantNode, type Graph, type PrimitiveNode, isPrimitiveNode } from '../ir/graph.js';
 import type { AttrsOf, PrimitiveName } from '../ir/primitives.js';
 
+// #region kernel-table
 export type Kernel<P extends PrimitiveName, T> = (
   inputs: readonly T[],
   attrs: AttrsOf<P>,
@@ -13,6 +14,7 @@ export type Kernel<P extends PrimitiveName, T> = (
 
 /** One kernel per primitive; a missing entry is a compile error. */
 export type KernelTable<T> = { readonly [P in PrimitiveName]: Kernel<P, T> };
+// #endregion kernel-table
 
 export interface InterpretHooks<T> {
   /** Turn a constant node into a T (called once per run, or cached by the caller). */

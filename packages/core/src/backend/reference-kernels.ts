@@ -111,6 +111,7 @@ function reduce(x: T, axes: readonly number[], outShape: Shape, init: number, f:
   return res;
 }
 
+// #region elementwise
 export const referenceKernels: KernelTable<T> = {
   add: binary((a, b) => a + b),
   sub: binary((a, b) => a - b),
@@ -125,6 +126,7 @@ export const referenceKernels: KernelTable<T> = {
   tanh: unary(Math.tanh),
   sqrt: unary(Math.sqrt),
   stopGradient: unary((x) => x),
+  // #endregion elementwise
 
   matmul([a, b], { transA, transB }, out) {
     const [m, n] = out.shape;

@@ -45,6 +45,7 @@ export function splitLines(text: string): string[] {
   return lines;
 }
 
+// #region preprocess-line
 /** Clean one line (without its line terminator) according to `mode`. */
 export function preprocessLine(line: string, mode: PreprocessMode = 'book'): string {
   if (mode === 'book') {
@@ -57,6 +58,7 @@ export function preprocessLine(line: string, mode: PreprocessMode = 'book'): str
   // 'unicode': collapse whitespace runs (spaces, tabs, ideographic spaces, ...) to one space, then trim.
   return line.replace(/\s+/gu, ' ').trim();
 }
+// #endregion preprocess-line
 
 /** Split `text` into lines and clean each one (see `PreprocessMode`). Empty lines are kept. */
 export function preprocess(text: string, mode: PreprocessMode = 'book'): string[] {

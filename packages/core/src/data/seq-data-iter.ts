@@ -176,6 +176,7 @@ export function seqDataIterSequential(
   return sequentialEpoch(corpus, batchSize, numSteps, rng, options.offset);
 }
 
+// #region sequential
 function* sequentialEpoch(
   corpus: ArrayLike<number>,
   batchSize: number,
@@ -202,6 +203,7 @@ function* sequentialEpoch(
     yield { X, Y, shape: [batchSize, numSteps] };
   }
 }
+// #endregion sequential
 
 /**
  * d2l's `seq_data_iter_random(corpus, batch_size, num_steps)`:
@@ -233,6 +235,7 @@ export function seqDataIterRandom(
   return randomEpoch(corpus, batchSize, numSteps, rng, options.offset);
 }
 
+// #region random
 function* randomEpoch(
   corpus: ArrayLike<number>,
   batchSize: number,
@@ -260,3 +263,4 @@ function* randomEpoch(
     yield { X, Y, shape: [batchSize, numSteps] };
   }
 }
+// #endregion random

@@ -4,6 +4,7 @@
 
 import { type DType, type Shape, formatType, isFloat, sameShape, sizeOf } from './dtype.js';
 
+// #region op-set
 /** Elementwise binary ops; they broadcast numpy-style (shapes aligned from the right, 1s stretch). */
 export const BINARY_PRIMITIVES = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'greaterEqual'] as const;
 /** Elementwise unary ops. `stopGradient` is the identity whose gradient is zero. */
@@ -25,6 +26,7 @@ export const OTHER_PRIMITIVES = [
 export type BinaryPrimitive = (typeof BINARY_PRIMITIVES)[number];
 export type UnaryPrimitive = (typeof UNARY_PRIMITIVES)[number];
 export type PrimitiveName = BinaryPrimitive | UnaryPrimitive | (typeof OTHER_PRIMITIVES)[number];
+// #endregion op-set
 
 export const PRIMITIVES: readonly PrimitiveName[] = [...BINARY_PRIMITIVES, ...UNARY_PRIMITIVES, ...OTHER_PRIMITIVES];
 

@@ -3,6 +3,7 @@
 
 import type { Sym } from '../ir/graph.js';
 
+// #region cross-entropy
 /**
  * log(softmax(x)) along `axis`, computed stably: subtract the row maximum first so exp never overflows.
  * The maximum is a constant shift (it cancels mathematically), so its gradient is stopped.
@@ -27,7 +28,9 @@ export function softmaxCrossEntropy(logits: Sym, labels: Sym): Sym {
   const picked = labels.oneHot(vocabSize, logits.dtype).mul(logProbs).sum(1);
   return picked.mean().neg();
 }
+// #endregion cross-entropy
 
+// #region clip
 /** The global L2 norm over ALL tensors: sqrt(sum over tensors of sum of squares). */
 export function globalNorm(tensors: readonly Sym[]): Sym {
   let total: Sym | undefined;
@@ -51,3 +54,4 @@ export function clipByGlobalNorm(grads: readonly Sym[], theta: Sym | number): { 
   const scale = th.div(norm).minimum(1);
   return { clipped: grads.map((g) => g.mul(scale)), norm };
 }
+// #endregion clip

@@ -82,6 +82,7 @@ export class Predictor {
   }
 }
 
+// #region sampling
 /** Index of the largest value; ties go to the first (like torch.argmax). */
 export function argmax(values: ArrayLike<number>): number {
   let best = 0;
@@ -106,3 +107,4 @@ export function sample(logits: ArrayLike<number>, temperature: number, topK: num
   }
   return candidates[candidates.length - 1];
 }
+// #endregion sampling

@@ -8,6 +8,7 @@ import { PARAM_NAMES, type RnnParams, initRnnState } from '../nn/rnn.js';
 import { Predictor } from './predict.js';
 import { type TrainStepConfig, buildTrainStep } from './train-step.js';
 
+// #region sampling-modes
 /**
  * - `sequential`: sequential partitioning; the state is carried from one minibatch to the next within
  *   an epoch (zero at the first minibatch of each epoch). The book's main run.
@@ -17,6 +18,7 @@ import { type TrainStepConfig, buildTrainStep } from './train-step.js';
  */
 export type SamplingMode = 'sequential' | 'random' | 'book-random';
 export const SAMPLING_MODES: readonly SamplingMode[] = ['sequential', 'random', 'book-random'];
+// #endregion sampling-modes
 
 /** Which minibatch iterator a sampling mode reads from. */
 export function samplerFor(mode: SamplingMode): Sampler {

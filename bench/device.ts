@@ -1,0 +1,105 @@
+// GPU check for a machine with a GPU but no Node toolchain: bundled into one file with
+// device-pack (Node + ONNX Runtime + the Vulkan loader travel with it). For each hidden size:
+//   1. parity: 20 train steps from the same parameters and minibatches on onnx:cpu and on each GPU
+//      backend, fed the SAME inputs at every step (the cpu outputs); max relative loss difference;
+//   2. throughput: train_ch8 for a few epochs on every backend; tokens/s of the last epoch.
+// Prints one JSON line per result and a table at the end.
+//
+//   node bench/device.js --corpus packages/core/data/timemachine.txt --sizes 512,2048 --backends onnx:webgpu,onnx:cpu
+
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import {
+  type Backend,
+  type HostTensor,
+  PARAM_NAMES,
+  Random,
+  type RnnParams,
+  SeqDataLoader,
+  buildTrainStep,
+  getParams,
+  initRnnState,
+  resolveBackend,
+  scalar,
+  train,
+} from '@rnn-scratch/core';
+import '@rnn-scratch/backend-onnx';
+import '@rnn-scratch/backend-tfjs';
+
+const { values } = parseArgs({
+  options: {
+    corpus: { type: 'string', default: 'packages/core/data/timemachine.txt' },
+    sizes: { type: 'string', default: '512,2048' },
+    backends: { type: 'string', default: 'onnx:webgpu,tfjs:webgpu,onnx:cpu' },
+    threads: { type: 'string', default: '1' },
+    epochs: { type: 'string', default: '' },
+    'parity-steps': { type: 'string', default: '20' },
+  },
+});
+
+const text = readFileSync(values.corpus, 'utf8');
+const results: Array<Record<string, unknown>> = [];
+const emit = (r: Record<string, unknown>) => {
+  results.push(r);
+  process.stdout.write(JSON.stringify(r) + '\n');
+};
+
+async function parity(cpu: Backend, other: Backend, H: number): Promise<number> {
+  const loader = new SeqDataLoader({ text, batchSize: 32, numSteps: 35, maxTokens: 10000, seed: 3 });
+  const graph = buildTrainStep({ vocabSize: loader.vocab.length, numHiddens: H, batchSize: 32, numSteps: 35 });
+  const a = await cpu.compile(graph);
+  const b = await other.compile(graph);
+  let params: RnnParams = getParams(loader.vocab.length, H, new Random(4));
+  let state: HostTensor = initRnnState(32, H);
+  let worst = 0;
+  let k = 0;
+  outer: for (;;) {
+    let first = true;
+    for (const { X, Y } of loader) {
+      if (k++ >= Number(values['parity-steps'])) break outer;
+      if (first) state = initRnnState(32, H);
+      first = false;
+      const feeds: Record<string, HostTensor> = { X: { dtype: 'int32', shape: [32, 35], data: X }, Y: { dtype: 'int32', shape: [32, 35], data: Y }, state, lr: scalar('float32', 1) };
+      for (const n of PARAM_NAMES) feeds[n] = params[n];
+      const ra = await a.run(feeds);
+      const rb = await b.run(feeds);
+      worst = Math.max(worst, Math.abs(ra.loss.data[0] - rb.loss.data[0]) / Math.abs(ra.loss.data[0]));
+      params = Object.fromEntries(PARAM_NAMES.map((n) => [n, ra[n]])) as RnnParams;
+      state = ra.state;
+    }
+  }
+  await a.dispose();
+  await b.dispose();
+  return worst;
+}
+
+async function throughput(backend: Backend, H: number) {
+  const epochs = values.epochs ? Number(values.epochs) : H <= 512 ? 10 : 4;
+  const loader = new SeqDataLoader({ text, batchSize: 32, numSteps: 35, maxTokens: 10000, seed: 0 });
+  const t0 = performance.now();
+  const r = await train(backend, loader, loader.vocab, getParams(loader.vocab.length, H, new Random(1)), { theta: 1 }, { numEpochs: epochs, lr: 1, every: 1e9 });
+  return { epochs, tokensPerSec: r.tokensPerSec, averageTokensPerSec: r.averageTokensPerSec, perplexity: r.perplexity, wallSeconds: (performance.now() - t0) / 1000 };
+}
+
+const sizes = values.sizes.split(',').map(Number);
+const specs = values.backends.split(',');
+const backends = new Map<string, Backend>();
+for (const spec of specs) {
+  try {
+    backends.set(spec, await resolveBackend(spec, { threads: Number(values.threads) }));
+  } catch (err) {
+    emit({ kind: 'unavailable', backend: spec, reason: err instanceof Error ? err.message : String(err) });
+  }
+}
+const cpu = backends.get('onnx:cpu') ?? (await resolveBackend('onnx:cpu', { threads: Number(values.threads) }));
+for (const H of sizes) {
+  for (const [spec, backend] of backends) {
+    if (spec !== 'onnx:cpu') emit({ kind: 'parity', backend: spec, H, steps: Number(values['parity-steps']), maxRelLossDiffVsCpu: await parity(cpu, backend, H) });
+    emit({ kind: 'throughput', backend: spec, H, threads: Number(values.threads), ...(await throughput(backend, H)) });
+  }
+}
+process.stdout.write('\n| backend | H | tokens/s (last epoch) | avg tokens/s | max rel loss diff vs onnx:cpu |\n|---|---|---|---|---|\n');
+for (const r of results.filter((x) => x.kind === 'throughput')) {
+  const p = results.find((x) => x.kind === 'parity' && x.backend === r.backend && x.H === r.H);
+  process.stdout.write(`| ${r.backend} | ${r.H} | ${Math.round(r.tokensPerSec as number)} | ${Math.round(r.averageTokensPerSec as number)} | ${p ? (p.maxRelLossDiffVsCpu as number).toExponential(2) : '-'} |\n`);
+}
