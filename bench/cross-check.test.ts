@@ -1,37 +1,34 @@
-// `npm run bench:check`: an independent cross-check of our numbers against PyTorch. We write our initial
-// parameters and the first 20 minibatches (the exchange format), replay them in bench/torch_rnn.py, and
-// compare the 20 losses with ours on the reference backend (float32) and on onnx:cpu.
+// `npm run bench:check`: an independent cross-check of our numbers against PyTorch. The CLI writes its
+// initial parameters and first 20 minibatches (`rnn-scratch train --export-exchange DIR`), bench/torch_rnn.py
+// replays them, and the 20 losses are compared with ours on the reference backend (float32) and on onnx:cpu.
 // Not part of CI: it needs Debian's python3-torch (npm run bench:setup); without it the test is skipped
 // with the stable id below.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   type Backend,
   PARAM_NAMES,
-  Random,
-  SeqDataLoader,
+  type Exchange,
   buildTrainStep,
-  getParams,
+  decodeSafetensors,
   initRnnState,
-  makeExchange,
   resolveBackend,
   scalar,
   tensor,
   type RnnParams,
   type HostTensor,
 } from '@rnn-scratch/core';
-import { bundledCorpusPath, readCorpusFile } from '@rnn-scratch/core/node';
 
 const python = process.env.RNN_SCRATCH_PYTHON ?? '/usr/bin/python3';
 const torch = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
 const SKIP_ID = 'bench/cross-check/pytorch-absent';
 const torchMissing = torch.status !== 0 ? `${SKIP_ID}: PyTorch is not importable with ${python} (npm run bench:setup)` : undefined;
 
-async function ourLosses(backend: Backend, ex: ReturnType<typeof makeExchange>['json'], params0: RnnParams): Promise<number[]> {
+async function ourLosses(backend: Backend, ex: Exchange, params0: RnnParams): Promise<number[]> {
   const exe = await backend.compile(buildTrainStep({ vocabSize: ex.vocabSize, numHiddens: ex.numHiddens, batchSize: ex.batches[0].X.length, numSteps: ex.batches[0].X[0].length, theta: ex.theta }));
   let params = params0;
   let state: HostTensor | undefined;
@@ -54,13 +51,17 @@ async function ourLosses(backend: Backend, ex: ReturnType<typeof makeExchange>['
 describe.each(['sequential', 'book-random'] as const)('cross-check with PyTorch (%s)', (mode) => {
   it.skipIf(torchMissing !== undefined)(`the first 20 losses agree to 1e-4 relative${torchMissing ? ` [skipped: ${torchMissing}]` : ''}`, async () => {
     await import('@rnn-scratch/backend-onnx').catch(() => undefined);
-    const text = readCorpusFile(bundledCorpusPath());
-    const loader = new SeqDataLoader({ text, batchSize: 32, numSteps: 35, maxTokens: 10000, seed: 3 });
-    const params = getParams(loader.vocab.length, 512, new Random(4));
-    const ex = makeExchange(loader, params, loader.vocab.idxToToken, { steps: 20, lr: 1, theta: 1, mode });
     const dir = mkdtempSync(join(tmpdir(), 'rnn-exchange-'));
-    writeFileSync(join(dir, 'params.safetensors'), ex.params);
-    writeFileSync(join(dir, 'batches.json'), JSON.stringify(ex.json));
+    const bin = join(import.meta.dirname, '..', 'packages', 'cli', 'bin', 'rnn-scratch.js');
+    const exported = spawnSync(
+      process.execPath,
+      [bin, 'train', '--backend', 'onnx:cpu', '--epochs', '1', '--seed', '3', '--sampler', mode, '--out', join(dir, 'run'), '--export-exchange', dir, '--exchange-steps', '20', '--json'],
+      { encoding: 'utf8' },
+    );
+    expect(exported.status, exported.stderr).toBe(0);
+    const ex = { json: JSON.parse(readFileSync(join(dir, 'batches.json'), 'utf8')) };
+    const tensors = decodeSafetensors(new Uint8Array(readFileSync(join(dir, 'params.safetensors')))).tensors;
+    const params = Object.fromEntries(PARAM_NAMES.map((n) => [n, tensors[n]])) as RnnParams;
     const r = spawnSync(python, [join(import.meta.dirname, 'torch_rnn.py'), '--exchange', dir, '--steps', '20', '--json'], {
       encoding: 'utf8',
       env: { ...process.env, OMP_NUM_THREADS: '1', OMP_WAIT_POLICY: 'PASSIVE' },

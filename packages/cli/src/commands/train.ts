@@ -8,7 +8,7 @@
  * the end, on Ctrl-C and on divergence; `--resume` continues a run bit for bit.
  */
 
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 import {
   CHECKPOINT_FORMAT,
@@ -17,6 +17,7 @@ import {
   DataError,
   encodeCheckpointParams,
   getParams,
+  makeExchange,
   isDataError,
   numParams,
   PREPROCESS_MODES,
@@ -33,7 +34,7 @@ import {
   type PreprocessMode,
 } from '@rnn-scratch/core';
 import { bundledCorpusPath, checkTimeMachineSha256, readCorpusFile } from '@rnn-scratch/core/node';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 
 import { UsageError } from '../args.js';
 import { openBackend } from '../backends.js';
@@ -117,6 +118,13 @@ const flags = [
   },
   { name: 'resume', type: 'string', placeholder: 'CHECKPOINT', help: 'continue a run from its checkpoint folder, exactly where it stopped' },
   { name: 'json', type: 'boolean', help: 'print one JSON object at the end instead of text (progress only as a bar on a terminal)' },
+  {
+    name: 'export-exchange',
+    type: 'string',
+    placeholder: 'DIR',
+    help: 'also write the initial parameters (params.safetensors) and the first minibatches (batches.json) to DIR, for replaying them in another implementation (bench/torch_rnn.py --exchange DIR); training is unchanged',
+  },
+  { name: 'exchange-steps', type: 'int', min: 1, default: 20, help: 'how many minibatches --export-exchange writes' },
 ] as const;
 
 /** A new folder under runs/ named after the current time. */
@@ -288,6 +296,16 @@ export const trainCommand = defineCommand({
     } else {
       params = getParams(vocab.length, config.numHiddens, rng);
       history = [];
+    }
+
+    if (options.exportExchange !== undefined) {
+      // The first minibatches training will see: draw them, then rewind the generator so training is unchanged.
+      const rngState = rng.getState();
+      const ex = makeExchange(loader, params, vocab.idxToToken, { steps: options.exchangeSteps, lr: config.lr, theta: config.theta, mode: config.sampler });
+      rng.setState(rngState);
+      mkdirSync(options.exportExchange, { recursive: true });
+      writeFileSync(join(options.exportExchange, 'params.safetensors'), ex.params);
+      writeFileSync(join(options.exportExchange, 'batches.json'), JSON.stringify(ex.json));
     }
 
     const out = options.out ?? resumed?.dir ?? defaultOutDir();
