@@ -28,6 +28,17 @@ export interface TrainStepConfig extends ModelConfig {
   readonly updateBatchSize?: number;
 }
 
+/** The inputs every minibatch graph takes: token ids X, labels Y, the incoming state and the parameters. */
+function stepInputs(config: TrainStepConfig): { b: GraphBuilder; X: Sym; Y: Sym; state: Sym; params: RnnParams<Sym> } {
+  const { vocabSize, numHiddens, batchSize, numSteps } = config;
+  const dtype = config.dtype ?? 'float32';
+  const b = new GraphBuilder();
+  const X = b.input('X', 'int32', [batchSize, numSteps]);
+  const Y = b.input('Y', 'int32', [batchSize, numSteps]);
+  const state = b.input('state', dtype, [batchSize, numHiddens]);
+  return { b, X, Y, state, params: paramInputs(b, vocabSize, numHiddens, dtype) };
+}
+
 // #region train-step
 /**
  * Graph inputs: `X`, `Y` (int32, (batchSize, numSteps)), `state` (batchSize, numHiddens), the five
@@ -36,14 +47,9 @@ export interface TrainStepConfig extends ModelConfig {
  * parameters under their own names.
  */
 export function buildTrainStep(config: TrainStepConfig): Graph {
-  const { vocabSize, numHiddens, batchSize, numSteps, theta = 1, updateBatchSize = 1 } = config;
-  const dtype = config.dtype ?? 'float32';
-  const b = new GraphBuilder();
-  const X = b.input('X', 'int32', [batchSize, numSteps]);
-  const Y = b.input('Y', 'int32', [batchSize, numSteps]);
-  const state = b.input('state', dtype, [batchSize, numHiddens]);
-  const params = paramInputs(b, vocabSize, numHiddens, dtype);
-  const lr = b.input('lr', dtype, []);
+  const { numSteps, batchSize, theta = 1, updateBatchSize = 1 } = config;
+  const { b, X, Y, state, params } = stepInputs(config);
+  const lr = b.input('lr', state.dtype, []);
 
   // Forward. The state comes in as a plain input, so no gradient flows into the previous minibatch:
   // that is exactly what the book's `state.detach_()` does (truncated backpropagation through time).
@@ -71,13 +77,8 @@ export function buildTrainStep(config: TrainStepConfig): Graph {
 
 /** The forward pass alone (loss and logits), e.g. for evaluation or for checking gradients numerically. */
 export function buildForward(config: TrainStepConfig): Graph {
-  const { vocabSize, numHiddens, batchSize, numSteps } = config;
-  const dtype = config.dtype ?? 'float32';
-  const b = new GraphBuilder();
-  const X = b.input('X', 'int32', [batchSize, numSteps]);
-  const Y = b.input('Y', 'int32', [batchSize, numSteps]);
-  const state = b.input('state', dtype, [batchSize, numHiddens]);
-  const params = paramInputs(b, vocabSize, numHiddens, dtype);
+  const { batchSize, numSteps } = config;
+  const { b, X, Y, state, params } = stepInputs(config);
   const { logits, state: newState } = rnnForward(X, state, params, config);
   const y = Y.transpose().reshape([numSteps * batchSize]);
   b.output('loss', softmaxCrossEntropy(logits, y));
