@@ -117,6 +117,12 @@ const flags = [
     defaultLabel: 'runs/<date>T<time>; with --resume, the resumed folder',
   },
   { name: 'resume', type: 'string', placeholder: 'CHECKPOINT', help: 'continue a run from its checkpoint folder, exactly where it stopped' },
+  {
+    name: 'prefix',
+    type: 'string',
+    placeholder: 'TEXT',
+    help: "predict from this prefix instead of the book's 'time traveller' and 'traveller' (for another corpus)",
+  },
   { name: 'json', type: 'boolean', help: 'print one JSON object at the end instead of text (progress only as a bar on a terminal)' },
   {
     name: 'export-exchange',
@@ -325,6 +331,9 @@ export const trainCommand = defineCommand({
     const backendId = `${rawBackend.name}:${rawBackend.device}`;
     const backend = yielding(rawBackend);
 
+    if (options.prefix === '') throw new UsageError('--prefix: give at least one character');
+    const prefixes: readonly string[] = options.prefix !== undefined ? [options.prefix] : PREFIXES;
+
     // ---- Output helpers. ----
     const json = options.json;
     const tty = isTty(stderr);
@@ -400,7 +409,7 @@ export const trainCommand = defineCommand({
           mode: config.sampler,
           startEpoch,
           every: options.every,
-          prefixes: PREFIXES,
+          prefixes,
           signal: controller.signal,
           onEpoch: (info) => {
             // A finite but huge mean loss overflows exp(): as good as diverged, and not storable in JSON.
@@ -419,7 +428,7 @@ export const trainCommand = defineCommand({
             if (info.predictions) {
               say(
                 `epoch ${String(info.epoch).padStart(String(info.numEpochs).length)}/${info.numEpochs}  perplexity ${info.perplexity.toFixed(2)}  ` +
-                  `${f1(info.tokensPerSec)} tokens/sec  ${info.predictions[PREFIXES[0]]}`,
+                  `${f1(info.tokensPerSec)} tokens/sec  ${info.predictions[prefixes[0]]}`,
               );
             }
             if (info.epoch % options.every === 0 && info.epoch !== info.numEpochs) save('running');
@@ -483,7 +492,7 @@ export const trainCommand = defineCommand({
     }
     // The book's closing lines, then our extras.
     say(`perplexity ${f1(result.perplexity)}, ${f1(result.tokensPerSec)} tokens/sec on ${backendId}`);
-    for (const prefix of PREFIXES) say(result.predictions[prefix]);
+    for (const prefix of prefixes) say(result.predictions[prefix]);
     say(
       `average ${f1(result.averageTokensPerSec)} tokens/sec over epochs ${startEpoch + 1}-${result.epoch}, wall time ${formatDuration(wallSeconds)}`,
     );
