@@ -161,11 +161,10 @@ function asTransposedProduct(c: Sym): { a: Sym; g: Sym } | undefined {
   return { a: c.builder.sym(node.inputs[0]), g: c.builder.sym(node.inputs[1]) };
 }
 
-/** `reshape(sum(G, axes=[0]))` of a 2-D G, as `unbroadcast` makes for a bias: returns G. */
+/** `sum(G, axes=[0])` of a 2-D G (possibly reshaped to itself), as `unbroadcast` makes for a bias: returns G. */
 function asRowSum(c: Sym): Sym | undefined {
   const node = c.builder.node(c.id);
-  if (node.op !== 'reshape') return undefined;
-  const inner = c.builder.node(node.inputs[0]);
+  const inner = node.op === 'reshape' ? c.builder.node(node.inputs[0]) : node;
   if (inner.op !== 'sum') return undefined;
   const { axes, keepDims } = inner.attrs as { axes: readonly number[]; keepDims: boolean };
   const G = c.builder.sym(inner.inputs[0]);

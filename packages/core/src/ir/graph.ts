@@ -2,7 +2,7 @@
 // A graph is a pure function from named inputs to named outputs. Backends compile whole graphs, so
 // one train step (forward, backward, clipping, update) is one graph and one compiled executable.
 
-import { type DType, type HostTensor, type Shape, formatType, scalar as hostScalar, tensor } from './dtype.js';
+import { type DType, type HostTensor, type Shape, formatType, sameShape, scalar as hostScalar, tensor } from './dtype.js';
 import { ARITY, type AttrsOf, GraphError, type PrimitiveName, shapeRules } from './primitives.js';
 
 export interface InputNode {
@@ -119,10 +119,14 @@ export class Sym {
   }
   /** Sum over `axes` (all axes when omitted). */
   sum(axes?: number | readonly number[], keepDims = false): Sym {
-    return this.builder.op('sum', [this], { axes: normalizeAxes(axes, this.rank), keepDims });
+    const ax = normalizeAxes(axes, this.rank);
+    if (ax.length === 0) return this; // a sum over no axes (e.g. of a scalar) is the value itself
+    return this.builder.op('sum', [this], { axes: ax, keepDims });
   }
   max(axes?: number | readonly number[], keepDims = false): Sym {
-    return this.builder.op('max', [this], { axes: normalizeAxes(axes, this.rank), keepDims });
+    const ax = normalizeAxes(axes, this.rank);
+    if (ax.length === 0) return this;
+    return this.builder.op('max', [this], { axes: ax, keepDims });
   }
   mean(axes?: number | readonly number[], keepDims = false): Sym {
     const ax = normalizeAxes(axes, this.rank);
@@ -130,10 +134,12 @@ export class Sym {
     return this.sum(ax, keepDims).div(count);
   }
   reshape(shape: Shape): Sym {
+    if (sameShape(shape, this.shape)) return this; // nothing to do: no node
     return this.builder.op('reshape', [this], { shape: [...shape] });
   }
   transpose(perm?: readonly number[]): Sym {
     const p = perm ?? [...this.shape.keys()].reverse();
+    if (p.every((axis, i) => axis === i)) return this;
     return this.builder.op('transpose', [this], { perm: [...p] });
   }
   /** The matrix transpose of a 2-D value. */
@@ -141,6 +147,7 @@ export class Sym {
     return this.transpose();
   }
   broadcastTo(shape: Shape): Sym {
+    if (sameShape(shape, this.shape)) return this;
     return this.builder.op('broadcast', [this], { shape: [...shape] });
   }
   slice(starts: readonly number[], ends: readonly number[]): Sym {
@@ -153,6 +160,7 @@ export class Sym {
     return this.slice(starts, ends);
   }
   cast(dtype: DType): Sym {
+    if (dtype === this.dtype) return this;
     return this.builder.op('cast', [this], { dtype });
   }
   /** Treat `this` as a table and look up rows by `indices` (an embedding lookup). */
@@ -175,6 +183,8 @@ export class GraphBuilder {
   private readonly nodes: Node[] = [];
   private readonly inputNames = new Map<string, number>();
   private readonly outputList: NamedValue[] = [];
+  /** Common subexpressions: an op with the same attributes on the same inputs is computed once. */
+  private readonly seen = new Map<string, number>();
 
   /** A named graph input (fed at run time: data, state, parameters, learning rate...). */
   input(name: string, dtype: DType, shape: Shape): Sym {
@@ -195,7 +205,12 @@ export class GraphBuilder {
   }
 
   scalar(value: number, dtype: DType = 'float32'): Sym {
-    return this.constant(hostScalar(dtype, value));
+    const key = `scalar ${dtype} ${Object.is(value, -0) ? '-0' : value}`;
+    const id = this.seen.get(key);
+    if (id !== undefined) return this.sym(id);
+    const s = this.constant(hostScalar(dtype, value));
+    this.seen.set(key, s.id);
+    return s;
   }
 
   /** A constant tensor from plain numbers. */
@@ -218,7 +233,11 @@ export class GraphBuilder {
     }
     const rule = shapeRules[op] as (i: readonly Sym[], a: AttrsOf<P>) => { shape: Shape; dtype: DType };
     const out = rule(inputs, attrs);
+    const key = `${op} ${JSON.stringify(attrs)} ${inputs.map((x) => x.id).join(',')}`;
+    const existing = this.seen.get(key);
+    if (existing !== undefined) return this.sym(existing);
     const id = this.nodes.length;
+    this.seen.set(key, id);
     const node: PrimitiveNode<P> = { id, op, attrs, inputs: inputs.map((x) => x.id), shape: out.shape, dtype: out.dtype };
     this.nodes.push(node as Node);
     return new Sym(this, id, out.shape, out.dtype);
