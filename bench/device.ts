@@ -1,5 +1,6 @@
-// GPU check for a machine with a GPU but no Node toolchain: bundled into one file with
-// device-pack (Node + ONNX Runtime + the Vulkan loader travel with it). For each hidden size:
+// GPU check, meant to be bundled into one file (esbuild, with onnxruntime-node, webgpu and @tensorflow/*
+// kept external and shipped beside it, plus Node and the Vulkan loader) for a GPU machine that has no
+// Node toolchain. For each hidden size:
 //   1. parity: 20 train steps from the same parameters and minibatches on onnx:cpu and on each GPU
 //      backend, fed the SAME inputs at every step (the cpu outputs); max relative loss difference;
 //   2. throughput: train_ch8 for a few epochs on every backend; tokens/s of the last epoch.
