@@ -21,17 +21,6 @@ import { predictCommand } from './commands/predict.js';
 import { trainCommand } from './commands/train.js';
 import { classify, EXIT_CODES, EXIT_OK } from './errors.js';
 
-export {
-  EXIT_BACKEND,
-  EXIT_CHECKPOINT,
-  EXIT_CODES,
-  EXIT_DATA,
-  EXIT_DIVERGED,
-  EXIT_INTERRUPTED,
-  EXIT_OK,
-  EXIT_UNEXPECTED,
-  EXIT_USAGE,
-} from './errors.js';
 
 /** Every command, in the order `--help` lists them. Add new commands here. */
 export const commands: readonly Command[] = [trainCommand, predictCommand, backendsCommand, benchCommand, corpusCommand];

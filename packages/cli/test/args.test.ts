@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 
 import { editDistance, formatFlagHelp, parseArgs, suggest, UsageError } from '../src/args.js';
 import { defineCommand } from '../src/command.js';
-import { EXIT_DATA, EXIT_UNEXPECTED, EXIT_USAGE, main } from '../src/main.js';
+import { EXIT_DATA, EXIT_UNEXPECTED, EXIT_USAGE } from '../src/errors.js';
+import { main } from '../src/main.js';
 
 const specs = [
   { name: 'max-tokens', type: 'int', default: 10000, min: -1, help: 'tokens' },

@@ -1,42 +1,19 @@
 // End-to-end tests of the REAL built binary: `node packages/cli/bin/rnn-scratch.js ...`.
 // They need the build (`npm test` builds first; for a bare `vitest run`, run `npx tsc -b` before).
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, type Result, checkBuilt, cli as runCli, expectOneLineError, tempDir } from './helpers.js';
 
-const BIN = fileURLToPath(new URL('../bin/rnn-scratch.js', import.meta.url));
-const DIST_MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'rnn-scratch-cli-'));
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+const dir = tempDir();
 
 /** Run the CLI in the temporary folder, as a user would. */
 function cli(args: string[], bin = BIN): Result {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** An error run: nothing on stdout, exactly one `rnn-scratch: ...` line on stderr, no stack trace. */
-function expectOneLineError(r: Result, code: number, message: RegExp): void {
-  expect(r.code).toBe(code);
-  expect(r.stdout).toBe('');
-  expect(r.stderr.endsWith('\n')).toBe(true);
-  const lines = r.stderr.trimEnd().split('\n');
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^rnn-scratch: /);
-  expect(lines[0]).toMatch(message);
-  expect(r.stderr).not.toMatch(/\n\s+at |Error:/);
+  return runCli(dir, args, {}, bin);
 }
 
 beforeAll(() => {
-  if (!existsSync(DIST_MAIN)) throw new Error(`${DIST_MAIN} is missing: build first (npm test, or npx tsc -b)`);
+  checkBuilt();
   writeFileSync(join(dir, 'empty.txt'), '');
   writeFileSync(join(dir, 'digits.txt'), '1234 5678\n-- 42 --\n');
   writeFileSync(join(dir, 'short.txt'), 'The Time Machine, by H. G. Wells\n'.repeat(4)); // 4 x 29 = 116 tokens

@@ -27,8 +27,8 @@ export function tempDir(prefix = 'rnn-scratch-cli-'): string {
 }
 
 /** Run the CLI in `cwd`, as a user would. */
-export function cli(cwd: string, args: string[], env: Record<string, string> = {}): Result {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
+export function cli(cwd: string, args: string[], env: Record<string, string> = {}, bin = BIN): Result {
+  const r = spawnSync(process.execPath, [bin, ...args], {
     cwd,
     encoding: 'utf8',
     timeout: 60_000,
