@@ -11,14 +11,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   type Backend,
-  PARAM_NAMES,
   type Exchange,
   buildTrainStep,
   decodeSafetensors,
   initRnnState,
   resolveBackend,
+  pickParams,
   scalar,
-  tensor,
+  trainStepFeeds,
   type RnnParams,
   type HostTensor,
 } from '@rnn-scratch/core';
@@ -37,12 +37,11 @@ async function ourLosses(backend: Backend, ex: Exchange, params0: RnnParams): Pr
     const B = b.X.length;
     const T = b.X[0].length;
     if (state === undefined || b.resetState) state = initRnnState(B, ex.numHiddens);
-    const feeds: Record<string, HostTensor> = { X: tensor('int32', [B, T], b.X.flat()), Y: tensor('int32', [B, T], b.Y.flat()), state, lr: scalar('float32', ex.lr) };
-    for (const n of PARAM_NAMES) feeds[n] = params[n];
-    const out = await exe.run(feeds);
+    const batch = { X: Int32Array.from(b.X.flat()), Y: Int32Array.from(b.Y.flat()), shape: [B, T] as const };
+    const out = await exe.run(trainStepFeeds(batch, state, params, scalar('float32', ex.lr)));
     losses.push(out.loss.data[0]);
     state = out.state;
-    params = Object.fromEntries(PARAM_NAMES.map((n) => [n, out[n]])) as RnnParams;
+    params = pickParams(out);
   }
   await exe.dispose();
   return losses;
@@ -61,7 +60,7 @@ describe.each(['sequential', 'book-random'] as const)('cross-check with PyTorch 
     expect(exported.status, exported.stderr).toBe(0);
     const ex = { json: JSON.parse(readFileSync(join(dir, 'batches.json'), 'utf8')) };
     const tensors = decodeSafetensors(new Uint8Array(readFileSync(join(dir, 'params.safetensors')))).tensors;
-    const params = Object.fromEntries(PARAM_NAMES.map((n) => [n, tensors[n]])) as RnnParams;
+    const params = pickParams(tensors);
     const r = spawnSync(python, [join(import.meta.dirname, 'torch_rnn.py'), '--exchange', dir, '--steps', '20', '--json'], {
       encoding: 'utf8',
       env: { ...process.env, OMP_NUM_THREADS: '1', OMP_WAIT_POLICY: 'PASSIVE' },

@@ -13,7 +13,6 @@ import { parseArgs } from 'node:util';
 import {
   type Backend,
   type HostTensor,
-  PARAM_NAMES,
   Random,
   type RnnParams,
   SeqDataLoader,
@@ -21,8 +20,10 @@ import {
   getParams,
   initRnnState,
   resolveBackend,
+  pickParams,
   scalar,
   train,
+  trainStepFeeds,
 } from '@rnn-scratch/core';
 import '@rnn-scratch/backend-onnx';
 import '@rnn-scratch/backend-tfjs';
@@ -56,16 +57,15 @@ async function parity(cpu: Backend, other: Backend, H: number): Promise<number> 
   let k = 0;
   outer: for (;;) {
     let first = true;
-    for (const { X, Y } of loader) {
+    for (const batch of loader) {
       if (k++ >= Number(values['parity-steps'])) break outer;
       if (first) state = initRnnState(32, H);
       first = false;
-      const feeds: Record<string, HostTensor> = { X: { dtype: 'int32', shape: [32, 35], data: X }, Y: { dtype: 'int32', shape: [32, 35], data: Y }, state, lr: scalar('float32', 1) };
-      for (const n of PARAM_NAMES) feeds[n] = params[n];
+      const feeds = trainStepFeeds(batch, state, params, scalar('float32', 1));
       const ra = await a.run(feeds);
       const rb = await b.run(feeds);
       worst = Math.max(worst, Math.abs(ra.loss.data[0] - rb.loss.data[0]) / Math.abs(ra.loss.data[0]));
-      params = Object.fromEntries(PARAM_NAMES.map((n) => [n, ra[n]])) as RnnParams;
+      params = pickParams(ra);
       state = ra.state;
     }
   }

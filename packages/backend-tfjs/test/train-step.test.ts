@@ -18,6 +18,7 @@ import {
   buildTrainStep,
   getParams,
   initRnnState,
+  pickParams,
   tensor,
 } from '@rnn-scratch/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -92,7 +93,7 @@ for (const device of ['cpu', 'wasm'] as const) {
         expectNormClose(got.state, want.state, `${at} state`);
         for (const n of PARAM_NAMES) expectNormClose(got[n], want[n], `${at} ${n}`);
         // Continue from the reference's outputs, so rounding differences cannot accumulate.
-        params = Object.fromEntries(PARAM_NAMES.map((n) => [n, want[n]])) as RnnParams;
+        params = pickParams(want);
         state = want.state;
         losses.push(want.loss.data[0]);
       }

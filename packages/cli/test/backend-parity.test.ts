@@ -15,7 +15,9 @@ import {
   getParams,
   initRnnState,
   resolveBackend,
+  pickParams,
   scalar,
+  trainStepFeeds,
 } from '@rnn-scratch/core';
 import { bundledCorpusPath } from '@rnn-scratch/core/node';
 import '@rnn-scratch/backend-onnx';
@@ -48,17 +50,11 @@ describe('parity: onnx:cpu and tfjs:wasm', () => {
     try {
       outer: for (;;) {
         let first = true;
-        for (const { X, Y } of loader) {
+        for (const batch of loader) {
           if (losses.length === 30) break outer;
           if (first) state = initRnnState(4, 32);
           first = false;
-          const feeds: Record<string, HostTensor> = {
-            X: { dtype: 'int32', shape: [4, 8], data: X },
-            Y: { dtype: 'int32', shape: [4, 8], data: Y },
-            state,
-            lr: scalar('float32', 1),
-          };
-          for (const n of PARAM_NAMES) feeds[n] = params[n];
+          const feeds = trainStepFeeds(batch, state, params, scalar('float32', 1));
           const ra = await a.run(feeds);
           const rb = await b.run(feeds);
           const step = losses.length + 1;
@@ -66,7 +62,7 @@ describe('parity: onnx:cpu and tfjs:wasm', () => {
           for (const n of PARAM_NAMES) expect(relDiff(rb[n].data, ra[n].data), `${n} at step ${step}`).toBeLessThan(RTOL);
           expect(relDiff(rb.state.data, ra.state.data), `state at step ${step}`).toBeLessThan(RTOL);
           losses.push(ra.loss.data[0]);
-          params = Object.fromEntries(PARAM_NAMES.map((n) => [n, ra[n]])) as RnnParams;
+          params = pickParams(ra);
           state = ra.state;
         }
       }

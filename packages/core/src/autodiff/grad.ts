@@ -6,7 +6,7 @@
 import { type Sym, GraphBuilder, type Graph, isPrimitiveNode } from '../ir/graph.js';
 import { GraphError, type PrimitiveName } from '../ir/primitives.js';
 import { isFloat, sameShape } from '../ir/dtype.js';
-import { type VjpRule, vjpRules } from './vjp-rules.js';
+import { type VjpRule, padAlong, vjpRules, zerosAlong } from './vjp-rules.js';
 
 /**
  * Sum a cotangent that has a broadcast shape back to `shape` (the one place broadcasting is undone):
@@ -110,11 +110,11 @@ function accumulate(list: readonly Sym[]): Sym {
     const parts: Sym[] = [];
     let at = 0;
     for (const { offset, piece } of pieces) {
-      if (offset > at) parts.push(zerosLike(piece, axis, offset - at));
+      if (offset > at) parts.push(zerosAlong(piece, axis, offset - at));
       parts.push(piece);
       at = offset + piece.shape[axis];
     }
-    if (at < like.shape[axis]) parts.push(zerosLike(pieces[0].piece, axis, like.shape[axis] - at));
+    if (at < like.shape[axis]) parts.push(zerosAlong(pieces[0].piece, axis, like.shape[axis] - at));
     rest.push(b.op('concat', parts, { axis }));
   }
   if (products.length === 1) rest.push(products[0].a.matmul(products[0].g, { transA: true }));
@@ -179,22 +179,6 @@ function tileWithoutOverlap(pieces: ReadonlyArray<{ offset: number; piece: Sym }
   }
   return true;
 }
-
-function zerosLike(piece: Sym, axis: number, size: number): Sym {
-  const shape = [...piece.shape];
-  shape[axis] = size;
-  return piece.builder.zeros(piece.dtype, shape);
-}
-
-function padAlong(piece: Sym, axis: number, offset: number, total: number): Sym {
-  const parts: Sym[] = [];
-  if (offset > 0) parts.push(zerosLike(piece, axis, offset));
-  parts.push(piece);
-  const after = total - offset - piece.shape[axis];
-  if (after > 0) parts.push(zerosLike(piece, axis, after));
-  return parts.length === 1 ? piece : piece.builder.op('concat', parts, { axis });
-}
-
 
 /**
  * `grad(graph, 'loss', ['W', 'b'])`: a new graph with the same inputs, the original outputs, and one

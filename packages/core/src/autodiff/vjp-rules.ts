@@ -100,23 +100,28 @@ function inversePermutation(perm: readonly number[]): number[] {
   return inv;
 }
 
-/** Put `g` back at `starts` inside zeros of `shape`, one axis at a time (concat with zero blocks). */
+/** Put `g` back at `starts` inside zeros of `shape`, one axis at a time. */
 function padWithZeros(g: Sym, shape: readonly number[], starts: readonly number[], ends: readonly number[]): Sym {
   let cur = g;
   for (let ax = 0; ax < shape.length; ax++) {
-    const before = starts[ax];
-    const after = shape[ax] - ends[ax];
-    if (before === 0 && after === 0) continue;
-    const parts: Sym[] = [];
-    const zerosOf = (n: number) => {
-      const s = [...cur.shape];
-      s[ax] = n;
-      return cur.builder.zeros(cur.dtype, s);
-    };
-    if (before > 0) parts.push(zerosOf(before));
-    parts.push(cur);
-    if (after > 0) parts.push(zerosOf(after));
-    cur = cur.builder.op('concat', parts, { axis: ax });
+    if (starts[ax] !== 0 || ends[ax] !== shape[ax]) cur = padAlong(cur, ax, starts[ax], shape[ax]);
   }
   return cur;
+}
+
+/** Zeros shaped like `piece` except `size` along `axis`. */
+export function zerosAlong(piece: Sym, axis: number, size: number): Sym {
+  const shape = [...piece.shape];
+  shape[axis] = size;
+  return piece.builder.zeros(piece.dtype, shape);
+}
+
+/** `piece` placed at `offset` along `axis` inside zeros of length `total`: concat([zeros?, piece, zeros?]). */
+export function padAlong(piece: Sym, axis: number, offset: number, total: number): Sym {
+  const parts: Sym[] = [];
+  if (offset > 0) parts.push(zerosAlong(piece, axis, offset));
+  parts.push(piece);
+  const after = total - offset - piece.shape[axis];
+  if (after > 0) parts.push(zerosAlong(piece, axis, after));
+  return parts.length === 1 ? piece : piece.builder.op('concat', parts, { axis });
 }

@@ -15,7 +15,7 @@ import { SeqDataLoader } from '../data/seq-data-loader.js';
 import type { Batch } from '../data/seq-data-iter.js';
 import { PARAM_NAMES, type RnnParams, getParams, initRnnState } from '../nn/rnn.js';
 import { Random } from '../random.js';
-import { buildTrainStep } from '../train/train-step.js';
+import { buildTrainStep, pickParams, trainStepFeeds } from '../train/train-step.js';
 import { expectClose, maxAbs } from './assert.js';
 import type { SuiteContext } from './suite-context.js';
 
@@ -36,18 +36,8 @@ interface StepOutput {
 }
 
 async function runStep(exe: Executable, params: RnnParams, state: HostTensor, batch: Batch, dtype: FloatDType): Promise<StepOutput> {
-  const shape = [...batch.shape];
-  const feeds: Record<string, HostTensor> = {
-    X: { dtype: 'int32', shape, data: batch.X },
-    Y: { dtype: 'int32', shape, data: batch.Y },
-    state,
-    lr: scalar(dtype, E2E_CONFIG.lr),
-  };
-  for (const n of PARAM_NAMES) feeds[n] = params[n];
-  const out = await exe.run(feeds);
-  const next = {} as RnnParams;
-  for (const n of PARAM_NAMES) next[n] = out[n];
-  return { loss: out.loss.data[0], params: next, state: out.state };
+  const out = await exe.run(trainStepFeeds(batch, state, params, scalar(dtype, E2E_CONFIG.lr)));
+  return { loss: out.loss.data[0], params: pickParams(out), state: out.state };
 }
 
 export function defineEndToEndLevel(ctx: SuiteContext): void {

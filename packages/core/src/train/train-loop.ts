@@ -6,7 +6,7 @@ import type { Batch, Sampler } from '../data/seq-data-iter.js';
 import type { Vocab } from '../data/vocab.js';
 import { PARAM_NAMES, type RnnParams, initRnnState } from '../nn/rnn.js';
 import { Predictor } from './predict.js';
-import { type TrainStepConfig, buildTrainStep } from './train-step.js';
+import { type TrainStepConfig, buildTrainStep, pickParams, trainStepFeeds } from './train-step.js';
 
 // #region sampling-modes
 /**
@@ -91,29 +91,21 @@ export async function trainEpoch(
   const losses: number[] = [];
   let stepIndex = 0;
   let previous: RnnParams | undefined = options.lastGoodParams;
-  for (const { X, Y, shape } of batches) {
+  for (const batch of batches) {
     if (options.signal?.aborted) throw new TrainingAborted();
-    const [batchSize, numSteps] = shape;
+    const [batchSize, numSteps] = batch.shape;
     if (state === undefined || resetEveryBatch) state = initRnnState(batchSize, options.numHiddens, dtype);
-    const feeds: Record<string, HostTensor> = {
-      X: { dtype: 'int32', shape: [batchSize, numSteps], data: X },
-      Y: { dtype: 'int32', shape: [batchSize, numSteps], data: Y },
-      state,
-      lr,
-    };
-    for (const name of PARAM_NAMES) feeds[name] = current[name];
+    const feeds = trainStepFeeds(batch, state, current, lr);
     const out = await step.run(feeds);
     const loss = out.loss.data[0];
     stepIndex++;
     if (!Number.isFinite(loss) || !Number.isFinite(out.gradNorm.data[0])) {
       // The parameters fed into this step may already hold an overflow from the previous update.
-      const lastGood = allFinite(current) ? current : (previous ?? options.lastGoodParams ?? current);
+      const lastGood = allFinite(current) ? current : (previous ?? current);
       throw new DivergenceError(options.epoch ?? 0, stepIndex, loss, lastGood);
     }
     previous = current;
-    const next = {} as RnnParams;
-    for (const name of PARAM_NAMES) next[name] = out[name];
-    current = next;
+    current = pickParams(out);
     state = out.state;
     const n = batchSize * numSteps; // numel(y)
     lossSum += loss * n;

@@ -2,7 +2,8 @@
 // cross-entropy loss, backward (core autodiff), gradient clipping by the global norm, and the update.
 // Backends compile it once per shape and run it for every minibatch.
 
-import type { FloatDType } from '../ir/dtype.js';
+import type { FloatDType, HostTensor } from '../ir/dtype.js';
+import type { Batch } from '../data/seq-data-iter.js';
 import { type Graph, GraphBuilder, type Sym } from '../ir/graph.js';
 import { gradients } from '../autodiff/grad.js';
 import { clipByGlobalNorm, softmaxCrossEntropy } from '../ops/composite.js';
@@ -74,6 +75,26 @@ export function buildTrainStep(config: TrainStepConfig): Graph {
   return b.build();
 }
 // #endregion train-step
+
+/** The feeds of one `buildTrainStep` run: a minibatch, the incoming state, the parameters and `lr`. */
+export function trainStepFeeds(batch: Batch, state: HostTensor, params: RnnParams, lr: HostTensor): Record<string, HostTensor> {
+  const shape = [...batch.shape];
+  const feeds: Record<string, HostTensor> = {
+    X: { dtype: 'int32', shape, data: batch.X },
+    Y: { dtype: 'int32', shape, data: batch.Y },
+    state,
+    lr,
+  };
+  for (const name of PARAM_NAMES) feeds[name] = params[name];
+  return feeds;
+}
+
+/** The five parameters out of a run's outputs (the updated parameters carry the parameters' names). */
+export function pickParams(values: Readonly<Record<string, HostTensor>>): RnnParams {
+  const params = {} as RnnParams;
+  for (const name of PARAM_NAMES) params[name] = values[name];
+  return params;
+}
 
 /** The forward pass alone (loss and logits), e.g. for evaluation or for checking gradients numerically. */
 export function buildForward(config: TrainStepConfig): Graph {
