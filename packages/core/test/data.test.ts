@@ -353,7 +353,7 @@ describe('seqDataIterRandom (spec section 5)', () => {
 describe("the book's settings: 10,000 tokens, batchSize 32, numSteps 35", () => {
   const { corpus } = loadCorpusTimeMachine(TEXT, 10000);
 
-  it('every offset gives exactly 8 batches (8,960 label tokens) for both samplers', () => {
+  it('every offset gives exactly 8 batches (8,960 label tokens) for both iterators', () => {
     for (let offset = 0; offset <= 35; offset++) {
       expect(numBatchesSequential(10000, 32, 35, offset)).toBe(8);
       expect([...seqDataIterSequential(corpus, 32, 35, fixedRng(offset))]).toHaveLength(8);
@@ -367,8 +367,8 @@ describe("the book's settings: 10,000 tokens, batchSize 32, numSteps 35", () => 
   });
 
   it('over many epochs of a loader, every epoch has 8 batches and 8,960 label tokens', () => {
-    for (const sampler of ['sequential', 'random'] as const) {
-      const loader = new SeqDataLoader({ text: TEXT, batchSize: 32, numSteps: 35, sampler, seed: 1 });
+    for (const iterator of ['sequential', 'random'] as const) {
+      const loader = new SeqDataLoader({ text: TEXT, batchSize: 32, numSteps: 35, iterator, seed: 1 });
       expect(loader.numBatches).toEqual({ min: 8, max: 8 });
       expect(loader.labelTokensPerEpoch).toEqual({ min: 8960, max: 8960 });
       const firstTokens = new Set<number>();
@@ -413,32 +413,32 @@ describe('SeqDataLoader and loadDataTimeMachine', () => {
     Array.from({ length: epochs }, () => [...loader].map((b) => Array.from(b.X)));
 
   it('same seed gives the same batches; a different seed gives different offsets', () => {
-    for (const sampler of ['sequential', 'random'] as const) {
-      const make = (seed: number) => new SeqDataLoader({ text: TEXT, batchSize: 32, numSteps: 35, sampler, seed });
+    for (const iterator of ['sequential', 'random'] as const) {
+      const make = (seed: number) => new SeqDataLoader({ text: TEXT, batchSize: 32, numSteps: 35, iterator, seed });
       const a = firstEpochs(make(7), 4);
       expect(firstEpochs(make(7), 4)).toEqual(a);
       expect(firstEpochs(make(8), 4)).not.toEqual(a);
     }
   });
 
-  it('is the book loader: default sampler sequential, maxTokens 10000, vocabulary of the full text', () => {
+  it('is the book loader: default iterator sequential, maxTokens 10000, vocabulary of the full text', () => {
     const [trainIter, vocab] = loadDataTimeMachine(TEXT, 32, 35);
-    expect(trainIter.sampler).toBe('sequential');
+    expect(trainIter.iterator).toBe('sequential');
     expect(trainIter.corpus.length).toBe(10000);
     expect(vocab.length).toBe(28);
     expect(vocab).toBe(trainIter.vocab);
     expect(typeof trainIter.seed).toBe('number');
     const [randomIter] = loadDataTimeMachineFromFile(32, 35, true, 10000, { seed: 3 });
-    expect(randomIter.sampler).toBe('random');
+    expect(randomIter.iterator).toBe('random');
     expect(randomIter.seed).toBe(3);
   });
 
   it('accepts useRandomIter as an alias but rejects a contradiction', () => {
-    expect(new SeqDataLoader({ text: TEXT, batchSize: 2, numSteps: 3, useRandomIter: true, seed: 0 }).sampler).toBe(
+    expect(new SeqDataLoader({ text: TEXT, batchSize: 2, numSteps: 3, useRandomIter: true, seed: 0 }).iterator).toBe(
       'random'
     );
     const err = dataErrorOf(
-      () => new SeqDataLoader({ text: TEXT, batchSize: 2, numSteps: 3, sampler: 'sequential', useRandomIter: true })
+      () => new SeqDataLoader({ text: TEXT, batchSize: 2, numSteps: 3, iterator: 'sequential', useRandomIter: true })
     );
     expect(err.code).toBe('BAD_OPTION');
   });
@@ -467,12 +467,12 @@ describe('DataError: one-line messages that say what and where', () => {
     expect(err.message).toBe('corpus text is empty: there is no text to learn from');
   });
 
-  it('rejects a text without letters in book mode', () => {
+  it('rejects a text without letters under book preprocessing', () => {
     const err = dataErrorOf(() => loadCorpusTimeMachine('1234 -- 5678\n!!!\n', -1, { source: 'digits.txt' }));
     expect(err.code).toBe('NO_TOKENS');
     expect(err.message).toMatch(/^digits\.txt \(17 characters\) has no letters A-Z\/a-z/);
-    expect(err.message).toMatch(/mode 'unicode'/);
-    expect(dataErrorOf(() => loadCorpusTimeMachine(' \n\t\n', -1, { mode: 'unicode' })).code).toBe('NO_TOKENS');
+    expect(err.message).toMatch(/preprocessing 'unicode'/);
+    expect(dataErrorOf(() => loadCorpusTimeMachine(' \n\t\n', -1, { preprocess: 'unicode' })).code).toBe('NO_TOKENS');
   });
 
   it('rejects a corpus shorter than one minibatch, saying what is needed and what there is', () => {
@@ -480,12 +480,12 @@ describe('DataError: one-line messages that say what and where', () => {
     const err = dataErrorOf(() => new SeqDataLoader({ text, batchSize: 32, numSteps: 35, source: 'tiny.txt' }));
     expect(err.code).toBe('CORPUS_TOO_SHORT');
     expect(err.message).toBe(
-      "corpus has 120 tokens (tiny.txt) but one minibatch of batch size 32 x 35 steps needs at least 1156 (32*35 + 1 for the shifted labels + up to 35 for the sequential sampler's random offset)"
+      "corpus has 120 tokens (tiny.txt) but one minibatch of batch size 32 x 35 steps needs at least 1156 (32*35 + 1 for the shifted labels + up to 35 for the sequential iterator's random offset)"
     );
     expect(minCorpusLength('sequential', 32, 35)).toBe(1156);
     expect(minCorpusLength('random', 32, 35)).toBe(1155);
     const cut = dataErrorOf(
-      () => new SeqDataLoader({ text: TEXT, batchSize: 32, numSteps: 35, maxTokens: 1000, sampler: 'random' })
+      () => new SeqDataLoader({ text: TEXT, batchSize: 32, numSteps: 35, maxTokens: 1000, iterator: 'random' })
     );
     expect(cut.message).toMatch(
       /^corpus has 1000 tokens \(corpus text; first 1000 of 170580 kept by maxTokens\) but .* needs at least 1155 /
@@ -582,7 +582,7 @@ describe("'unicode' preprocessing", () => {
     const text = '时间机器，\r\n作者  威尔斯。\n\n😀 很好\n';
     const lines = preprocess(text, 'unicode');
     expect(lines).toEqual(['时间机器，', '作者 威尔斯。', '', '😀 很好']);
-    const { corpus, vocab } = loadCorpusTimeMachine(text, -1, { mode: 'unicode' });
+    const { corpus, vocab } = loadCorpusTimeMachine(text, -1, { preprocess: 'unicode' });
     expect(vocab.toTokens(corpus).join('')).toBe('时间机器，作者 威尔斯。😀 很好');
     expect(corpus.length).toBe(16); // the emoji is ONE token although it is two UTF-16 units
     expect(vocab.toIndex('😀')).toBeGreaterThan(0);

@@ -21,13 +21,13 @@
  */
 
 import { DataError } from './data-error.js';
-import { checkMode, preprocess, type PreprocessMode } from './preprocess.js';
+import { checkPreprocessing, preprocess, type Preprocessing } from './preprocess.js';
 import { tokenize } from './tokenize.js';
 import { Vocab } from './vocab.js';
 
 export interface CorpusOptions {
   /** Line preprocessing: 'book' (d2l's letters-only rule, the default) or 'unicode' (keep every character). */
-  mode?: PreprocessMode;
+  preprocess?: Preprocessing;
   /** Where the text came from (a file path, 'the uploaded text', ...), used in error messages. */
   source?: string;
 }
@@ -49,11 +49,11 @@ export interface Corpus {
  * tokens if `maxTokens > 0` (as in Python, 0 or a negative value keeps everything).
  *
  * Throws a `DataError`: 'EMPTY_CORPUS' for an empty text, 'NO_TOKENS' when preprocessing leaves nothing
- * (e.g. a text without ASCII letters in 'book' mode), 'BAD_SIZE' for a non-integer `maxTokens`.
+ * (e.g. a text without ASCII letters under 'book' preprocessing), 'BAD_SIZE' for a non-integer `maxTokens`.
  */
 export function loadCorpusTimeMachine(text: string, maxTokens = -1, options: CorpusOptions = {}): Corpus {
-  const { mode = 'book', source = 'corpus text' } = options;
-  checkMode(mode);
+  const { preprocess: preprocessing = 'book', source = 'corpus text' } = options;
+  checkPreprocessing(preprocessing);
   if (typeof maxTokens !== 'number' || !Number.isSafeInteger(maxTokens)) {
     throw new DataError('BAD_SIZE', `loadCorpusTimeMachine: maxTokens must be an integer, got ${String(maxTokens)}`);
   }
@@ -61,13 +61,13 @@ export function loadCorpusTimeMachine(text: string, maxTokens = -1, options: Cor
     throw new DataError('EMPTY_CORPUS', `${source} is empty: there is no text to learn from`);
   }
 
-  const lines = preprocess(text, mode);
+  const lines = preprocess(text, preprocessing);
   const tokens = tokenize(lines, 'char');
   const totalTokens = tokens.reduce((sum, line) => sum + line.length, 0);
   if (totalTokens === 0) {
     const why =
-      mode === 'book'
-        ? "has no letters A-Z/a-z, so the book's preprocessing leaves no tokens (mode 'unicode' keeps every character)"
+      preprocessing === 'book'
+        ? "has no letters A-Z/a-z, so the book's preprocessing leaves no tokens (preprocessing 'unicode' keeps every character)"
         : 'has only whitespace, so preprocessing leaves no tokens';
     throw new DataError('NO_TOKENS', `${source} (${text.length} characters) ${why}`);
   }

@@ -4,12 +4,12 @@
  */
 export { DataError, isDataError, type DataErrorCode } from './data-error.js';
 export {
-  PREPROCESS_MODES,
+  PREPROCESSING_CHOICES,
   preprocess,
   preprocessLine,
   readTimeMachineLines,
   splitLines,
-  type PreprocessMode,
+  type Preprocessing,
 } from './preprocess.js';
 export { tokenize, type TokenType } from './tokenize.js';
 export { countCorpus, UNK_TOKEN, Vocab, type VocabJSON, type VocabOptions } from './vocab.js';
@@ -24,7 +24,7 @@ export {
   seqDataIterRandom,
   seqDataIterSequential,
   type Batch,
-  type Sampler,
+  type DataIterator,
   type SeqDataIterOptions,
 } from './seq-data-iter.js';
 export {

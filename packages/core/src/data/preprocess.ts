@@ -13,7 +13,7 @@
  * becomes the empty string (it is kept, so line numbers still match the file, but it adds no tokens).
  * For The Time Machine this gives 3,221 lines, 373 of them empty.
  *
- * That rule suits English only. The second mode, 'unicode', keeps every character, so a reader can train
+ * That rule suits English only. The second preprocessing, 'unicode', keeps every character, so a reader can train
  * the same model on, say, a Chinese novel.
  */
 
@@ -26,10 +26,10 @@ import { DataError } from './data-error.js';
  *   space and trim the line. Characters are Unicode code points, so an emoji or a rare CJK character
  *   outside the Basic Multilingual Plane is ONE token, not two UTF-16 halves.
  */
-export type PreprocessMode = 'book' | 'unicode';
+export type Preprocessing = 'book' | 'unicode';
 
-/** All modes, for validation and for CLI choices. */
-export const PREPROCESS_MODES: readonly PreprocessMode[] = ['book', 'unicode'];
+/** Every preprocessing, for validation and for CLI choices. */
+export const PREPROCESSING_CHOICES: readonly Preprocessing[] = ['book', 'unicode'];
 
 /**
  * Split a text into lines the way Python's `f.readlines()` does on a file opened in text mode: a line ends at
@@ -46,9 +46,9 @@ export function splitLines(text: string): string[] {
 }
 
 // #region preprocess-line
-/** Clean one line (without its line terminator) according to `mode`. */
-export function preprocessLine(line: string, mode: PreprocessMode = 'book'): string {
-  if (mode === 'book') {
+/** Clean one line (without its line terminator) according to `preprocessing`. */
+export function preprocessLine(line: string, preprocessing: Preprocessing = 'book'): string {
+  if (preprocessing === 'book') {
     // [^A-Za-z]+ : any run of non-ASCII-letter characters (digits, punctuation, spaces, 'é', ...) -> ' '.
     return line
       .replace(/[^A-Za-z]+/g, ' ')
@@ -60,10 +60,10 @@ export function preprocessLine(line: string, mode: PreprocessMode = 'book'): str
 }
 // #endregion preprocess-line
 
-/** Split `text` into lines and clean each one (see `PreprocessMode`). Empty lines are kept. */
-export function preprocess(text: string, mode: PreprocessMode = 'book'): string[] {
-  checkMode(mode);
-  return splitLines(text).map((line) => preprocessLine(line, mode));
+/** Split `text` into lines and clean each one (see `Preprocessing`). Empty lines are kept. */
+export function preprocess(text: string, preprocessing: Preprocessing = 'book'): string[] {
+  checkPreprocessing(preprocessing);
+  return splitLines(text).map((line) => preprocessLine(line, preprocessing));
 }
 
 /**
@@ -75,12 +75,12 @@ export function readTimeMachineLines(text: string): string[] {
   return preprocess(text, 'book');
 }
 
-/** Throw a BAD_OPTION DataError unless `mode` is one of `PREPROCESS_MODES`. */
-export function checkMode(mode: string): asserts mode is PreprocessMode {
-  if (!(PREPROCESS_MODES as readonly string[]).includes(mode)) {
+/** Throw a BAD_OPTION DataError unless `preprocessing` is one of `PREPROCESSING_CHOICES`. */
+export function checkPreprocessing(preprocessing: string): asserts preprocessing is Preprocessing {
+  if (!(PREPROCESSING_CHOICES as readonly string[]).includes(preprocessing)) {
     throw new DataError(
       'BAD_OPTION',
-      `unknown preprocessing mode '${mode}'; expected one of ${PREPROCESS_MODES.map((m) => `'${m}'`).join(', ')}`
+      `unknown preprocessing '${preprocessing}'; expected one of ${PREPROCESSING_CHOICES.map((m) => `'${m}'`).join(', ')}`
     );
   }
 }

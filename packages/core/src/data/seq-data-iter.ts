@@ -22,7 +22,7 @@ import { checkInteger, DataError } from './data-error.js';
 import type { RandomSource } from '../random.js';
 
 /** Which iterator: d2l's `use_random_iter=False` is 'sequential', `True` is 'random'. */
-export type Sampler = 'sequential' | 'random';
+export type DataIterator = 'sequential' | 'random';
 
 /** One minibatch: inputs X and labels Y, both (batchSize, numSteps) row-major. */
 export interface Batch {
@@ -43,12 +43,12 @@ export interface SeqDataIterOptions {
 }
 
 /**
- * The largest random offset of each sampler. The ranges differ, as in d2l:
+ * The largest random offset of each iterator. The ranges differ, as in d2l:
  * `random.randint(0, num_steps)` (inclusive, so numSteps + 1 values) for sequential partitioning and
  * `random.randint(0, num_steps - 1)` for random sampling.
  */
-export function maxRandomOffset(sampler: Sampler, numSteps: number): number {
-  return sampler === 'sequential' ? numSteps : numSteps - 1;
+export function maxRandomOffset(iterator: DataIterator, numSteps: number): number {
+  return iterator === 'sequential' ? numSteps : numSteps - 1;
 }
 
 /**
@@ -79,17 +79,17 @@ export function numBatchesRandom(corpusLength: number, batchSize: number, numSte
 /**
  * The fewest and most minibatches an epoch can have, over all possible random offsets. A larger offset never
  * gives more minibatches, so the extremes are at offset 0 (max) and the largest offset (min).
- * For the book's settings (10,000 tokens, batchSize 32, numSteps 35) both samplers always give 8.
+ * For the book's settings (10,000 tokens, batchSize 32, numSteps 35) both iterators always give 8.
  */
 export function numBatchesPerEpoch(
-  sampler: Sampler,
+  iterator: DataIterator,
   corpusLength: number,
   batchSize: number,
   numSteps: number
 ): { min: number; max: number } {
-  const count = sampler === 'sequential' ? numBatchesSequential : numBatchesRandom;
+  const count = iterator === 'sequential' ? numBatchesSequential : numBatchesRandom;
   return {
-    min: count(corpusLength, batchSize, numSteps, maxRandomOffset(sampler, numSteps)),
+    min: count(corpusLength, batchSize, numSteps, maxRandomOffset(iterator, numSteps)),
     max: count(corpusLength, batchSize, numSteps, 0),
   };
 }
@@ -98,8 +98,8 @@ export function numBatchesPerEpoch(
  * The shortest corpus that still fills ONE minibatch for every possible offset (or for the given offset):
  * batchSize * numSteps input tokens, plus 1 because the labels are shifted by one, plus the offset.
  */
-export function minCorpusLength(sampler: Sampler, batchSize: number, numSteps: number, offset?: number): number {
-  return batchSize * numSteps + 1 + (offset ?? maxRandomOffset(sampler, numSteps));
+export function minCorpusLength(iterator: DataIterator, batchSize: number, numSteps: number, offset?: number): number {
+  return batchSize * numSteps + 1 + (offset ?? maxRandomOffset(iterator, numSteps));
 }
 
 /**
@@ -107,19 +107,19 @@ export function minCorpusLength(sampler: Sampler, batchSize: number, numSteps: n
  * the given one). `detail` is appended to say where the tokens came from (e.g. the maxTokens truncation).
  */
 export function checkCorpusLength(
-  sampler: Sampler,
+  iterator: DataIterator,
   corpusLength: number,
   batchSize: number,
   numSteps: number,
   offset?: number,
   detail = ''
 ): void {
-  const need = minCorpusLength(sampler, batchSize, numSteps, offset);
+  const need = minCorpusLength(iterator, batchSize, numSteps, offset);
   if (corpusLength >= need) return;
   const shiftedLabels = `${batchSize}*${numSteps} + 1 for the shifted labels`;
   const why =
     offset === undefined
-      ? `${shiftedLabels} + up to ${maxRandomOffset(sampler, numSteps)} for the ${sampler} sampler's random offset`
+      ? `${shiftedLabels} + up to ${maxRandomOffset(iterator, numSteps)} for the ${iterator} iterator's random offset`
       : `${shiftedLabels} + offset ${offset}`;
   const what = `corpus has ${corpusLength} tokens${detail}`;
   throw new DataError(
@@ -131,7 +131,7 @@ export function checkCorpusLength(
 /** Validate the arguments shared by both iterators; `where` names the caller in messages. */
 function checkArgs(
   where: string,
-  sampler: Sampler,
+  iterator: DataIterator,
   corpus: ArrayLike<number>,
   batchSize: number,
   numSteps: number,
@@ -140,12 +140,12 @@ function checkArgs(
   checkInteger(where, 'batchSize', batchSize);
   checkInteger(where, 'numSteps', numSteps);
   if (offset !== undefined) {
-    const top = maxRandomOffset(sampler, numSteps);
+    const top = maxRandomOffset(iterator, numSteps);
     if (!Number.isSafeInteger(offset) || offset < 0 || offset > top) {
       throw new DataError('BAD_SIZE', `${where}: offset must be an integer in 0..${top}, got ${String(offset)}`);
     }
   }
-  checkCorpusLength(sampler, corpus.length, batchSize, numSteps, offset);
+  checkCorpusLength(iterator, corpus.length, batchSize, numSteps, offset);
 }
 
 /**

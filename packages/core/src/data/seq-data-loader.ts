@@ -19,20 +19,21 @@
 
 import { checkInteger, DataError } from './data-error.js';
 import { loadCorpusTimeMachine } from './corpus.js';
-import type { PreprocessMode } from './preprocess.js';
+import type { Preprocessing } from './preprocess.js';
 import {
   checkCorpusLength,
   numBatchesPerEpoch,
   seqDataIterRandom,
   seqDataIterSequential,
   type Batch,
-  type Sampler,
+  type DataIterator,
 } from './seq-data-iter.js';
 import type { Vocab } from './vocab.js';
+import { BOOK_DEFAULTS } from '../book-defaults.js';
 import { Random, type RandomSource } from '../random.js';
 
 /** d2l's default: only the first 10,000 characters of the book are used for training. */
-export const DEFAULT_MAX_TOKENS = 10000;
+export const DEFAULT_MAX_TOKENS: number = BOOK_DEFAULTS.maxTokens;
 
 export interface SeqDataLoaderOptions {
   /** The raw text (e.g. the contents of timemachine.txt). */
@@ -42,8 +43,8 @@ export interface SeqDataLoaderOptions {
   /** Number of time steps per subsequence (the book: 35). */
   numSteps: number;
   /** 'sequential' (default, the book's choice) or 'random'. */
-  sampler?: Sampler;
-  /** d2l's name for the sampler choice: `true` means 'random'. Must agree with `sampler` if both are given. */
+  iterator?: DataIterator;
+  /** d2l's name for the iterator choice: `true` means 'random'. Must agree with `iterator` if both are given. */
   useRandomIter?: boolean;
   /** Keep only the first `maxTokens` tokens; 0 or negative keeps all. Default 10,000 as in the book. */
   maxTokens?: number;
@@ -52,7 +53,7 @@ export interface SeqDataLoaderOptions {
   /** Draw offsets and shuffles from this source instead (e.g. to share one generator, or a test stub). */
   rng?: RandomSource;
   /** Line preprocessing: 'book' (default) or 'unicode'. */
-  mode?: PreprocessMode;
+  preprocess?: Preprocessing;
   /** Where the text came from, for error messages (default 'corpus text'). */
   source?: string;
 }
@@ -64,7 +65,7 @@ export class SeqDataLoader implements Iterable<Batch> {
   readonly vocab: Vocab;
   readonly batchSize: number;
   readonly numSteps: number;
-  readonly sampler: Sampler;
+  readonly iterator: DataIterator;
   /** Tokens in the whole text before truncation. */
   readonly totalTokens: number;
   /** The random source that draws each epoch's offset (and shuffle). */
@@ -83,19 +84,19 @@ export class SeqDataLoader implements Iterable<Batch> {
       batchSize,
       numSteps,
       maxTokens = DEFAULT_MAX_TOKENS,
-      mode = 'book',
+      preprocess = 'book',
       source = 'corpus text',
     } = options;
     checkInteger('SeqDataLoader', 'batchSize', batchSize);
     checkInteger('SeqDataLoader', 'numSteps', numSteps);
-    this.sampler = resolveSampler(options.sampler, options.useRandomIter);
+    this.iterator = resolveIterator(options.iterator, options.useRandomIter);
     this.batchSize = batchSize;
     this.numSteps = numSteps;
 
-    const { corpus, vocab, totalTokens } = loadCorpusTimeMachine(text, maxTokens, { mode, source });
+    const { corpus, vocab, totalTokens } = loadCorpusTimeMachine(text, maxTokens, { preprocess, source });
     const cut = corpus.length < totalTokens ? `; first ${corpus.length} of ${totalTokens} kept by maxTokens` : '';
     // Fail now, with a clear message, rather than yield no minibatches at all.
-    checkCorpusLength(this.sampler, corpus.length, batchSize, numSteps, undefined, ` (${source}${cut})`);
+    checkCorpusLength(this.iterator, corpus.length, batchSize, numSteps, undefined, ` (${source}${cut})`);
     this.corpus = corpus;
     this.vocab = vocab;
     this.totalTokens = totalTokens;
@@ -108,7 +109,7 @@ export class SeqDataLoader implements Iterable<Batch> {
       this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
       this.rng = new Random(this.seed);
     }
-    this.numBatches = numBatchesPerEpoch(this.sampler, corpus.length, batchSize, numSteps);
+    this.numBatches = numBatchesPerEpoch(this.iterator, corpus.length, batchSize, numSteps);
   }
 
   /** Label tokens per epoch (= numBatches * batchSize * numSteps); the book's speed counts these. */
@@ -119,34 +120,34 @@ export class SeqDataLoader implements Iterable<Batch> {
 
   /** One epoch of minibatches. Each call starts a new epoch with a new random offset. */
   [Symbol.iterator](): Generator<Batch, void, undefined> {
-    const iterate = this.sampler === 'random' ? seqDataIterRandom : seqDataIterSequential;
+    const iterate = this.iterator === 'random' ? seqDataIterRandom : seqDataIterSequential;
     return iterate(this.corpus, this.batchSize, this.numSteps, this.rng);
   }
 }
 
-/** Turn the `sampler` / `useRandomIter` pair into one sampler name, rejecting contradictions. */
-function resolveSampler(sampler: Sampler | undefined, useRandomIter: boolean | undefined): Sampler {
-  if (sampler !== undefined && sampler !== 'sequential' && sampler !== 'random') {
+/** Turn the `iterator` / `useRandomIter` pair into one iterator name, rejecting contradictions. */
+function resolveIterator(iterator: DataIterator | undefined, useRandomIter: boolean | undefined): DataIterator {
+  if (iterator !== undefined && iterator !== 'sequential' && iterator !== 'random') {
     throw new DataError(
       'BAD_OPTION',
-      `SeqDataLoader: sampler must be 'sequential' or 'random', got '${String(sampler)}'`
+      `SeqDataLoader: iterator must be 'sequential' or 'random', got '${String(iterator)}'`
     );
   }
-  const fromFlag: Sampler | undefined =
+  const fromFlag: DataIterator | undefined =
     useRandomIter === undefined ? undefined : useRandomIter ? 'random' : 'sequential';
-  if (sampler !== undefined && fromFlag !== undefined && sampler !== fromFlag) {
+  if (iterator !== undefined && fromFlag !== undefined && iterator !== fromFlag) {
     throw new DataError(
       'BAD_OPTION',
-      `SeqDataLoader: sampler '${sampler}' contradicts useRandomIter ${String(useRandomIter)}`
+      `SeqDataLoader: iterator '${iterator}' contradicts useRandomIter ${String(useRandomIter)}`
     );
   }
-  return sampler ?? fromFlag ?? 'sequential';
+  return iterator ?? fromFlag ?? 'sequential';
 }
 
 export interface LoadDataOptions {
   seed?: number;
   rng?: RandomSource;
-  mode?: PreprocessMode;
+  preprocess?: Preprocessing;
   source?: string;
 }
 

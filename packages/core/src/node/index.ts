@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 import { DataError } from '../data/data-error.js';
 import { loadCorpusTimeMachine, type Corpus } from '../data/corpus.js';
-import { preprocess, type PreprocessMode } from '../data/preprocess.js';
+import { preprocess, type Preprocessing } from '../data/preprocess.js';
 import {
   DEFAULT_MAX_TOKENS,
   loadDataTimeMachine,
@@ -75,8 +75,8 @@ export function readTimeMachineText(path: string = bundledCorpusPath()): string 
  * d2l's `read_time_machine()`: the preprocessed lines of the bundled book (or of `path`).
  * 3,221 lines, 373 of them empty; `lines[0]` is `the time machine by h g wells`.
  */
-export function readTimeMachine(path: string = bundledCorpusPath(), mode: PreprocessMode = 'book'): string[] {
-  return preprocess(readCorpusFile(path), mode);
+export function readTimeMachine(path: string = bundledCorpusPath(), preprocessing: Preprocessing = 'book'): string[] {
+  return preprocess(readCorpusFile(path), preprocessing);
 }
 
 /** Hex sha256 of some bytes or of a string's UTF-8 encoding. */
@@ -105,13 +105,13 @@ export function checkTimeMachineSha256(path: string = bundledCorpusPath()): Sha2
 export interface FileCorpusOptions {
   /** The corpus file; default: the bundled timemachine.txt. */
   path?: string;
-  mode?: PreprocessMode;
+  preprocess?: Preprocessing;
 }
 
 /** d2l's `load_corpus_time_machine(max_tokens)`, reading the bundled book (or `options.path`). */
 export function loadCorpusTimeMachineFromFile(maxTokens = -1, options: FileCorpusOptions = {}): Corpus {
   const path = options.path ?? bundledCorpusPath();
-  return loadCorpusTimeMachine(readCorpusFile(path), maxTokens, { mode: options.mode, source: path });
+  return loadCorpusTimeMachine(readCorpusFile(path), maxTokens, { preprocess: options.preprocess, source: path });
 }
 
 /**
