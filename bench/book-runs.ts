@@ -1,8 +1,8 @@
 // `npm run bench:book`: the book's full 500-epoch runs (H=512, B=32, T=35, lr=1, 10,000 tokens) on one
-// backend, for each sampling mode on two seeds; prints and appends to BENCHMARKS.md the final
+// backend, for each sampler on two seeds; prints and appends to BENCHMARKS.md the final
 // perplexity, speed, wall time, memory over the run and the greedy continuation of "time traveller".
 //
-//   npm run bench:book -- [--backend onnx:cpu] [--seeds 0,1] [--modes sequential,book-random,random] [--epochs 500]
+//   npm run bench:book -- [--backend onnx:cpu] [--seeds 0,1] [--samplers sequential,book-random,random] [--epochs 500]
 
 import { spawnSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
@@ -16,32 +16,32 @@ const { values } = parseArgs({
   options: {
     backend: { type: 'string', default: 'onnx:cpu' },
     seeds: { type: 'string', default: '0,1' },
-    modes: { type: 'string', default: 'sequential,book-random,random' },
+    samplers: { type: 'string', default: 'sequential,book-random,random' },
     epochs: { type: 'string', default: '500' },
     'no-write': { type: 'boolean', default: false },
   },
 });
 
 const rows: string[] = [];
-for (const mode of values.modes.split(',')) {
+for (const sampler of values.samplers.split(',')) {
   for (const seed of values.seeds.split(',')) {
-    process.stderr.write(`bench:book ${values.backend} ${mode} seed ${seed} ... `);
+    process.stderr.write(`bench:book ${values.backend} ${sampler} seed ${seed} ... `);
     const r = spawnSync(
       process.execPath,
-      [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'bench/ours.ts'), '--backend', values.backend, '--epochs', values.epochs, '--sampler', mode, '--seed', seed],
+      [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'bench/ours.ts'), '--backend', values.backend, '--epochs', values.epochs, '--sampler', sampler, '--seed', seed],
       { encoding: 'utf8', maxBuffer: 64 << 20 },
     );
     const line = r.stdout.trim().split('\n').pop() ?? '';
     if (r.status !== 0 || !line.startsWith('{')) {
       process.stderr.write(`failed: ${(r.stderr || r.stdout).trim().split('\n').pop()}\n`);
-      rows.push(`| ${mode} | ${seed} | failed | | | | | |`);
+      rows.push(`| ${sampler} | ${seed} | failed | | | | | |`);
       continue;
     }
     const x = JSON.parse(line);
     const rss = Object.values(x.rssMiBByEpoch as Record<string, number>);
     process.stderr.write(`perplexity ${x.perplexity.toFixed(3)}\n`);
     rows.push(
-      `| ${mode} | ${seed} | ${x.perplexity.toFixed(3)} | ${Math.round(x.tokensPerSec).toLocaleString('en-US')} | ${Math.round(x.averageTokensPerSec).toLocaleString('en-US')} | ${x.wallSeconds.toFixed(1)} | ${Math.min(...rss)}-${Math.max(...rss)} (peak ${Math.round(x.peakRssMiB)}) | \`${x.predictions['time traveller']}\` |`,
+      `| ${sampler} | ${seed} | ${x.perplexity.toFixed(3)} | ${Math.round(x.tokensPerSec).toLocaleString('en-US')} | ${Math.round(x.averageTokensPerSec).toLocaleString('en-US')} | ${x.wallSeconds.toFixed(1)} | ${Math.min(...rss)}-${Math.max(...rss)} (peak ${Math.round(x.peakRssMiB)}) | \`${x.predictions['time traveller']}\` |`,
     );
   }
 }

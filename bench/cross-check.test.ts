@@ -47,14 +47,14 @@ async function ourLosses(backend: Backend, ex: Exchange, params0: RnnParams): Pr
   return losses;
 }
 
-describe.each(['sequential', 'book-random'] as const)('cross-check with PyTorch (%s)', (mode) => {
+describe.each(['sequential', 'book-random'] as const)('cross-check with PyTorch (%s)', (sampler) => {
   it.skipIf(torchMissing !== undefined)(`the first 20 losses agree to 1e-4 relative${torchMissing ? ` [skipped: ${torchMissing}]` : ''}`, async () => {
     await import('@rnn-scratch/backend-onnx').catch(() => undefined);
     const dir = mkdtempSync(join(tmpdir(), 'rnn-exchange-'));
     const bin = join(import.meta.dirname, '..', 'packages', 'cli', 'bin', 'rnn-scratch.js');
     const exported = spawnSync(
       process.execPath,
-      [bin, 'train', '--backend', 'onnx:cpu', '--epochs', '1', '--seed', '3', '--sampler', mode, '--out', join(dir, 'run'), '--export-exchange', dir, '--exchange-steps', '20', '--json'],
+      [bin, 'train', '--backend', 'onnx:cpu', '--epochs', '1', '--seed', '3', '--sampler', sampler, '--out', join(dir, 'run'), '--export-exchange', dir, '--exchange-steps', '20', '--json'],
       { encoding: 'utf8' },
     );
     expect(exported.status, exported.stderr).toBe(0);
@@ -77,7 +77,7 @@ describe.each(['sequential', 'book-random'] as const)('cross-check with PyTorch 
     for (const backend of backends) {
       const ours = await ourLosses(backend, ex.json, params);
       const rel = ours.map((l, i) => Math.abs(l - theirs[i]) / Math.abs(theirs[i]));
-      console.log(`${mode} ${backend.name}:${backend.device} max relative difference over 20 losses: ${Math.max(...rel).toExponential(2)}`);
+      console.log(`${sampler} ${backend.name}:${backend.device} max relative difference over 20 losses: ${Math.max(...rel).toExponential(2)}`);
       rel.forEach((d, i) => expect(d, `step ${i + 1}: ours ${ours[i]}, PyTorch ${theirs[i]}`).toBeLessThan(1e-4));
     }
   });

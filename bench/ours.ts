@@ -5,8 +5,8 @@
 //   npx tsx bench/ours.ts --backend onnx:cpu --num-hiddens 512 --epochs 20 [--threads 1] [--seed 0]
 
 import { parseArgs } from 'node:util';
-import { Random, SeqDataLoader, getParams, resolveBackend, samplerFor, train, type SamplingMode } from '@rnn-scratch/core';
-import { readCorpusFile, bundledCorpusPath } from '@rnn-scratch/core/node';
+import { resolveBackend, runConfig, startRun, trainRun, type Sampler } from '@rnn-scratch/core';
+import { bundledCorpusPath, checkTimeMachineSha256, readCorpusFile } from '@rnn-scratch/core/node';
 
 const { values } = parseArgs({
   options: {
@@ -34,24 +34,21 @@ async function loadBackends(): Promise<void> {
 const wallStart = performance.now();
 await loadBackends();
 const backend = await resolveBackend(values.backend, { threads: Number(values.threads) });
-const mode = values.sampler as SamplingMode;
-const text = readCorpusFile(bundledCorpusPath());
-const seed = Number(values.seed);
-const loader = new SeqDataLoader({
-  text,
+const file = bundledCorpusPath();
+const corpus = { text: readCorpusFile(file), path: null, sha256: checkTimeMachineSha256(file).sha256, source: file };
+const H = Number(values['num-hiddens']);
+// The book's run (lr 1, theta 1, 10,000 tokens) with the sizes asked for, exactly as `rnn-scratch train` runs it.
+const config = runConfig({
+  numHiddens: H,
   batchSize: Number(values['batch-size']),
   numSteps: Number(values['num-steps']),
-  sampler: samplerFor(mode),
-  maxTokens: 10000,
-  seed,
-});
-const H = Number(values['num-hiddens']);
-const params = getParams(loader.vocab.length, H, new Random(seed + 1));
-const rssByEpoch: Record<number, number> = {};
-const result = await train(backend, loader, loader.vocab, params, { theta: 1 }, {
   numEpochs: Number(values.epochs),
-  lr: 1,
-  mode,
+  sampler: values.sampler as Sampler,
+  seed: Number(values.seed),
+});
+const rssByEpoch: Record<number, number> = {};
+const result = await trainRun(startRun(config, corpus), {
+  backend,
   every: Number.MAX_SAFE_INTEGER,
   // Resident memory after each epoch: it must stay flat over a long run (no leak per step).
   onEpoch: ({ epoch }) => {

@@ -50,7 +50,10 @@ import {
   tensor,
   tokenize,
   trainEpoch,
-  type SamplingMode,
+  type Sampler,
+  iteratorFor,
+  sgd,
+  BOOK_DEFAULTS,
 } from '@rnn-scratch/core';
 
 import { demo as scalarAutodiffDemo } from '../snippets/scalar-autodiff.ts';
@@ -94,14 +97,12 @@ function pipeline(): Record<string, string> {
   const text = corpusText();
   const rawLine = splitLines(text)[0];
   const clean = preprocessLine(rawLine);
-  const { corpus, vocab, totalTokens } = loadCorpusTimeMachine(text, 10000);
+  const { corpus, vocab, totalTokens } = loadCorpusTimeMachine(text, BOOK_DEFAULTS.maxTokens);
   const tokens = tokenize([clean], 'char')[0];
   const ids = vocab.toIndices(tokens);
 
   const V = vocab.length;
-  const H = 512;
-  const B = 32;
-  const T = 35;
+  const { numHiddens: H, batchSize: B, numSteps: T } = BOOK_DEFAULTS;
   const config = { vocabSize: V, numHiddens: H, batchSize: B, numSteps: T };
   const g = buildTrainStep(config);
   const oneHotGraph = buildTrainStep({ ...config, inputEncoding: 'one-hot' });
@@ -335,15 +336,15 @@ async function rnnStepExample(): Promise<Record<string, string>> {
 // ---------------------------------------------------------------------------------------------------
 // Small runs on the reference backend (pages 5, 6, 7). Sizes are small so that this file stays fast.
 
-const SMALL = { numHiddens: 32, batchSize: 8, numSteps: 10, maxTokens: 2000, lr: 1 };
+const SMALL = { numHiddens: 32, batchSize: 8, numSteps: 10, maxTokens: 2000, lr: BOOK_DEFAULTS.lr };
 
-function smallLoader(sampler: 'sequential' | 'random', seed: number) {
+function smallLoader(sampler: Sampler, seed: number) {
   const { batchSize, numSteps, maxTokens } = SMALL;
-  return new SeqDataLoader({ text: corpusText(), batchSize, numSteps, maxTokens, sampler, seed });
+  return new SeqDataLoader({ text: corpusText(), batchSize, numSteps, maxTokens, iterator: iteratorFor(sampler), seed });
 }
 
-async function trainSmall(mode: SamplingMode, epochs: number, seed: number, onEpoch?: (e: number, p: RnnParams, ppl: number) => Promise<void>) {
-  const loader = smallLoader(mode === 'random' ? 'random' : 'sequential', seed);
+async function trainSmall(sampler: Sampler, epochs: number, seed: number, onEpoch?: (e: number, p: RnnParams, ppl: number) => Promise<void>) {
+  const loader = smallLoader(sampler, seed);
   const V = loader.vocab.length;
   const backend = new ReferenceBackend();
   const step = await backend.compile(
@@ -352,7 +353,7 @@ async function trainSmall(mode: SamplingMode, epochs: number, seed: number, onEp
   let params = getParams(V, SMALL.numHiddens, new Random(seed));
   const history: number[] = [];
   for (let e = 1; e <= epochs; e++) {
-    const r = await trainEpoch(step, params, loader, { mode, lr: SMALL.lr, numHiddens: SMALL.numHiddens, epoch: e });
+    const r = await trainEpoch(step, params, loader, { sampler, lr: SMALL.lr, numHiddens: SMALL.numHiddens, epoch: e });
     params = r.params;
     history.push(r.perplexity);
     await onEpoch?.(e, params, r.perplexity);
@@ -461,17 +462,17 @@ async function clippingExample(): Promise<Record<string, string>> {
 
 async function trainingExample(): Promise<Record<string, string>> {
   const epochs = 30;
-  const modes: SamplingMode[] = ['sequential', 'book-random', 'random'];
+  const samplers: Sampler[] = ['sequential', 'book-random', 'random'];
   const histories: Record<string, number[]> = {};
-  for (const mode of modes) histories[mode] = (await trainSmall(mode, epochs, 0)).history;
+  for (const sampler of samplers) histories[sampler] = (await trainSmall(sampler, epochs, 0)).history;
   // The silent bug of page 2: the same training with labels flattened WITHOUT the transpose.
   const wrong = await trainWrongLabels(epochs);
   const shown = [1, 2, 5, 10, 20, 30];
   const lines = [
     `H=${SMALL.numHiddens}, B=${SMALL.batchSize}, T=${SMALL.numSteps}, first ${SMALL.maxTokens} characters, lr=1, theta=1, seed 0, reference backend`,
     '',
-    `epoch   ${modes.map((m) => m.padStart(12)).join('')}`,
-    ...shown.map((e) => `${String(e).padStart(5)}   ${modes.map((m) => histories[m][e - 1].toFixed(2).padStart(12)).join('')}`),
+    `epoch   ${samplers.map((m) => m.padStart(12)).join('')}`,
+    ...shown.map((e) => `${String(e).padStart(5)}   ${samplers.map((m) => histories[m][e - 1].toFixed(2).padStart(12)).join('')}`),
   ];
   const wrongLines = [
     `H=${SMALL.numHiddens}, B=${SMALL.batchSize}, T=${SMALL.numSteps}, first ${SMALL.maxTokens} characters, lr=1, sequential, seed 0`,
@@ -499,7 +500,8 @@ function buildTrainStepWrongLabels(vocabSize: number, numHiddens: number, batchS
   const loss = softmaxCrossEntropy(logits, y);
   const list: Sym[] = PARAM_NAMES.map((name) => params[name]);
   const { clipped } = clipByGlobalNorm(gradients(loss, list), 1);
-  PARAM_NAMES.forEach((name, i) => b.output(name, list[i].sub(lr.mul(clipped[i]))));
+  const updated = sgd(list, clipped, lr);
+  PARAM_NAMES.forEach((name, i) => b.output(name, updated[i]));
   b.output('loss', loss);
   b.output('state', newState);
   b.output('gradNorm', loss); // trainEpoch reads it only to check that it is finite
@@ -514,7 +516,7 @@ async function trainWrongLabels(epochs: number): Promise<number[]> {
   let params = getParams(V, numHiddens, new Random(0));
   const history: number[] = [];
   for (let e = 1; e <= epochs; e++) {
-    const r = await trainEpoch(step, params, loader, { mode: 'sequential', lr: SMALL.lr, numHiddens, epoch: e });
+    const r = await trainEpoch(step, params, loader, { sampler: 'sequential', lr: SMALL.lr, numHiddens, epoch: e });
     params = r.params;
     history.push(r.perplexity);
   }
@@ -526,7 +528,7 @@ async function trainWrongLabels(epochs: number): Promise<number[]> {
 
 async function paramsExample(): Promise<Record<string, string>> {
   const V = 28;
-  const H = 512;
+  const H = BOOK_DEFAULTS.numHiddens;
   const shapes = paramShapes(V, H);
   const total = numParams(V, H);
   const lines = PARAM_NAMES.map((p) => {

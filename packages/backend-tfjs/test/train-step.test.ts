@@ -36,7 +36,7 @@ const coreDir = dirname(createRequire(import.meta.url).resolve('@rnn-scratch/cor
 const text = readFileSync(join(coreDir, 'data', 'timemachine.txt'), 'utf8');
 
 function batches(count: number): Array<{ X: HostTensor; Y: HostTensor }> {
-  const loader = new SeqDataLoader({ text, batchSize: B, numSteps: T, maxTokens: 5000, sampler: 'sequential', seed: 3 });
+  const loader = new SeqDataLoader({ text, batchSize: B, numSteps: T, maxTokens: 5000, iterator: 'sequential', seed: 3 });
   const out: Array<{ X: HostTensor; Y: HostTensor }> = [];
   while (out.length < count) {
     for (const b of loader) {

@@ -28,6 +28,8 @@ interface FlagBase {
   placeholder?: string;
   /** How to show the default in help when the value itself is not telling (e.g. 'the bundled book'). */
   defaultLabel?: string;
+  /** The flag's former name: giving it says what it is called now. */
+  formerly?: string;
 }
 
 export interface NumberFlag extends FlagBase {
@@ -232,6 +234,8 @@ function describeValue(spec: FlagSpec): string {
 /** The error for a flag nobody declared, with a "did you mean" when a declared one is close. */
 function unknownFlag(key: string, specs: readonly FlagSpec[], where: string): UsageError {
   const typed = key.replace(/^-+/, '');
+  const renamed = specs.find((s) => s.formerly === typed);
+  if (renamed) return new UsageError(`${key} is now called --${renamed.name} (see '${where} --help')`);
   const guess = suggest(
     typed,
     specs.map((s) => s.name)

@@ -35,7 +35,7 @@ function metaOf(epoch: number): CheckpointMeta {
     epoch,
     seed: 0,
     backend: 'reference:cpu',
-    hyperparameters: { numHiddens: 3, batchSize: 2, numSteps: 4, lr: 1, theta: 1, maxTokens: 100, sampler: 'sequential', mode: 'book', numEpochs: 10 },
+    hyperparameters: { numHiddens: 3, batchSize: 2, numSteps: 4, lr: 1, theta: 1, maxTokens: 100, sampler: 'sequential', preprocess: 'book', numEpochs: 10 },
     corpus: { path: null, sha256: 'a'.repeat(64), tokens: 100 },
     vocab: { idxToToken: VOCAB },
     dataRngState: new Random(3).getState(),

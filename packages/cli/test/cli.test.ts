@@ -49,7 +49,7 @@ describe('rnn-scratch corpus: the book numbers', () => {
     expect(summary).toMatchObject({
       bundled: true,
       isD2lTimeMachine: true,
-      mode: 'book',
+      preprocess: 'book',
       lines: 3221,
       emptyLines: 373,
       tokens: 170580,
@@ -60,7 +60,7 @@ describe('rnn-scratch corpus: the book numbers', () => {
       vocabSize: 28,
       batchSize: 32,
       numSteps: 35,
-      samplers: {
+      iterators: {
         sequential: {
           offsets: [0, 35],
           batchesPerEpoch: { min: 8, max: 8 },
@@ -88,19 +88,19 @@ describe('rnn-scratch corpus: the book numbers', () => {
     const summary = JSON.parse(r.stdout);
     expect(summary.tokensUsed).toBe(170580);
     // sequential: (170580 - offset - 1) // 64 columns = 2664 or 2665, // 20 = 133 batches.
-    expect(summary.samplers.sequential.batchesPerEpoch).toEqual({ min: 133, max: 133 });
-    expect(summary.samplers.sequential.labelTokensPerEpoch).toEqual({ min: 133 * 64 * 20, max: 133 * 64 * 20 });
+    expect(summary.iterators.sequential.batchesPerEpoch).toEqual({ min: 133, max: 133 });
+    expect(summary.iterators.sequential.labelTokensPerEpoch).toEqual({ min: 133 * 64 * 20, max: 133 * 64 * 20 });
     // random: (170580 - offset - 1) // 20 = 8528 or 8527 subsequences, // 64 = 133.
-    expect(summary.samplers.random.batchesPerEpoch).toEqual({ min: 133, max: 133 });
+    expect(summary.iterators.random.batchesPerEpoch).toEqual({ min: 133, max: 133 });
     expect(summary.vocab.map((v: { token: string }) => v.token)).toEqual(['<unk>', ' ', 'e']);
   });
 
-  it('reads another file, and keeps every character with --mode unicode', () => {
+  it('reads another file, and keeps every character with --preprocess unicode', () => {
     const r = cli([
       'corpus',
-      '--file',
+      '--corpus',
       'chinese.txt',
-      '--mode',
+      '--preprocess',
       'unicode',
       '--json',
       '--batch-size',
@@ -121,7 +121,7 @@ describe('rnn-scratch corpus: the book numbers', () => {
     expect(help.stdout).toMatch(/--max-tokens N +.*\(default: 10000\)/);
     expect(help.stdout).toMatch(/--batch-size N +.*\(default: 32\)/);
     expect(help.stdout).toMatch(/--num-steps N +.*\(default: 35\)/);
-    expect(help.stdout).toMatch(/--mode book\|unicode +.*\(default: book\)/);
+    expect(help.stdout).toMatch(/--preprocess book\|unicode +.*\(default: book\)/);
     expect(cli(['help', 'corpus']).stdout).toBe(help.stdout);
     const top = cli(['--help']);
     expect(top.code).toBe(0);
@@ -142,11 +142,11 @@ describe('rnn-scratch corpus: the book numbers', () => {
 
 describe('rnn-scratch errors: one line, distinct exit codes, no stack trace', () => {
   it('exits 3 for a missing, empty, unreadable or letter-less file', () => {
-    expectOneLineError(cli(['corpus', '--file', 'nope.txt']), 3, /^rnn-scratch: corpus file not found: nope\.txt$/);
-    expectOneLineError(cli(['corpus', '--file', 'empty.txt']), 3, /^rnn-scratch: corpus file is empty: empty\.txt$/);
-    expectOneLineError(cli(['corpus', '--file', 'folder']), 3, /cannot read corpus file folder: it is a directory$/);
+    expectOneLineError(cli(['corpus', '--corpus', 'nope.txt']), 3, /^rnn-scratch: corpus file not found: nope\.txt$/);
+    expectOneLineError(cli(['corpus', '--corpus', 'empty.txt']), 3, /^rnn-scratch: corpus file is empty: empty\.txt$/);
+    expectOneLineError(cli(['corpus', '--corpus', 'folder']), 3, /cannot read corpus file folder: it is a directory$/);
     expectOneLineError(
-      cli(['corpus', '--file', 'digits.txt']),
+      cli(['corpus', '--corpus', 'digits.txt']),
       3,
       /^rnn-scratch: digits\.txt \(19 characters\) has no letters A-Z\/a-z/
     );
@@ -154,7 +154,7 @@ describe('rnn-scratch errors: one line, distinct exit codes, no stack trace', ()
 
   it('exits 3 for a corpus too short for one minibatch, saying what is needed and what there is', () => {
     expectOneLineError(
-      cli(['corpus', '--file', 'short.txt']),
+      cli(['corpus', '--corpus', 'short.txt']),
       3,
       /^rnn-scratch: corpus has 116 tokens \(short\.txt\) but one minibatch of batch size 32 x 35 steps needs at least 1156 /
     );
@@ -164,7 +164,7 @@ describe('rnn-scratch errors: one line, distinct exit codes, no stack trace', ()
       /corpus has 500 tokens \(.*timemachine\.txt; first 500 of 170580 kept by --max-tokens 500\) but .* needs at least 1156/
     );
     // The same file works with a small enough minibatch: 116 >= 2*10 + 1 + 10.
-    expect(cli(['corpus', '--file', 'short.txt', '--batch-size', '2', '--num-steps', '10']).code).toBe(0);
+    expect(cli(['corpus', '--corpus', 'short.txt', '--batch-size', '2', '--num-steps', '10']).code).toBe(0);
   });
 
   it('exits 2 for bad numbers and choices', () => {
@@ -181,10 +181,16 @@ describe('rnn-scratch errors: one line, distinct exit codes, no stack trace', ()
     expectOneLineError(cli(['corpus', '--num-steps', '2.5']), 2, /--num-steps expects a positive integer, got '2\.5'$/);
     expectOneLineError(cli(['corpus', '--max-tokens']), 2, /^rnn-scratch: --max-tokens needs a value/);
     expectOneLineError(
-      cli(['corpus', '--mode', 'unicod']),
+      cli(['corpus', '--preprocess', 'unicod']),
       2,
       /must be one of book, unicode; .*did you mean 'unicode'\?$/
     );
+  });
+
+  it('exits 2 for a renamed flag, saying its new name', () => {
+    expectOneLineError(cli(['corpus', '--mode', 'unicode']), 2, /^rnn-scratch: --mode is now called --preprocess \(see 'rnn-scratch corpus --help'\)$/);
+    expectOneLineError(cli(['corpus', '--file', 'a.txt']), 2, /^rnn-scratch: --file is now called --corpus /);
+    expectOneLineError(cli(['train', '--mode=book']), 2, /^rnn-scratch: --mode is now called --preprocess /);
   });
 
   it('exits 2 for an unknown flag, suggesting the closest one', () => {
@@ -209,7 +215,7 @@ describe('rnn-scratch errors: one line, distinct exit codes, no stack trace', ()
   });
 
   it('shows the stack trace with --debug', () => {
-    const r = cli(['corpus', '--file', 'nope.txt', '--debug']);
+    const r = cli(['corpus', '--corpus', 'nope.txt', '--debug']);
     expect(r.code).toBe(3);
     const lines = r.stderr.trimEnd().split('\n');
     expect(lines[0]).toBe('rnn-scratch: corpus file not found: nope.txt');

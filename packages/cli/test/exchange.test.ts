@@ -29,6 +29,6 @@ describe('train --export-exchange', () => {
     expect(ex.batches[0].X.flat()).toEqual([...first.X]);
     expect(ex.batches[0].Y.flat()).toEqual([...first.Y]);
     expect(ex.batches.map((b: { resetState: boolean }) => b.resetState).slice(0, 2)).toEqual([true, false]);
-    expect(ex).toMatchObject({ vocabSize: 28, numHiddens: 8, lr: 1, theta: 1, mode: 'sequential' });
+    expect(ex).toMatchObject({ vocabSize: 28, numHiddens: 8, lr: 1, theta: 1, sampler: 'sequential' });
   });
 });

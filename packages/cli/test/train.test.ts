@@ -63,7 +63,7 @@ describe('rnn-scratch train: output like train_ch8', () => {
       seed: 0,
       backend: 'reference:cpu',
       status: 'completed',
-      hyperparameters: { numHiddens: 8, batchSize: 4, numSteps: 5, lr: 1, theta: 1, maxTokens: 400, sampler: 'sequential', mode: 'book', numEpochs: 3 },
+      hyperparameters: { numHiddens: 8, batchSize: 4, numSteps: 5, lr: 1, theta: 1, maxTokens: 400, sampler: 'sequential', preprocess: 'book', numEpochs: 3 },
       corpus: { path: null, sha256: '8424dbd9532ac81f7e5f0b6add90e6952baea29158309d7d1bf3884f4e12c516', tokens: 400 },
     });
     expect(m.vocab.idxToToken).toHaveLength(28);
@@ -134,7 +134,7 @@ describe('rnn-scratch train: output like train_ch8', () => {
     expect(out).toMatch(/--backend ID +.*\(default: auto/);
     expect(out).toMatch(/--every N +.*\(default: 10\)/);
     expect(out).toMatch(/--out DIR +.*\(default: runs\//);
-    for (const flag of ['--corpus FILE', '--mode book|unicode', '--threads N', '--resume CHECKPOINT', '--json']) expect(out).toContain(flag);
+    for (const flag of ['--corpus FILE', '--preprocess book|unicode', '--threads N', '--resume CHECKPOINT', '--json']) expect(out).toContain(flag);
     expect(out).toMatch(/^ +130 +interrupted/m);
     expect(out).toMatch(/^ +6 +training diverged/m);
   });

@@ -4,12 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { checkBuilt, cli, tempDir } from './helpers.js';
 
 describe('train on another text', () => {
-  it('learns a Chinese text in unicode mode and predicts from --prefix', () => {
+  it('learns a Chinese text with unicode preprocessing and predicts from --prefix', () => {
     checkBuilt();
     const dir = tempDir();
     const line = '时间旅行者正在向我们阐述一件深奥的事情。他灰色的眼睛闪闪发光，平时苍白的脸泛着红晕。\n';
     writeFileSync(join(dir, 'zh.txt'), line.repeat(30));
-    const args = ['train', '--corpus', 'zh.txt', '--mode', 'unicode', '--num-hiddens', '32', '--batch-size', '4', '--num-steps', '10'];
+    const args = ['train', '--corpus', 'zh.txt', '--preprocess', 'unicode', '--num-hiddens', '32', '--batch-size', '4', '--num-steps', '10'];
     const r = cli(dir, [...args, '--epochs', '25', '--prefix', '时间', '--backend', 'reference', '--out', 'run', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);

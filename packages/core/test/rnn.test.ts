@@ -9,6 +9,7 @@ import {
   type HostTensor,
   PARAM_NAMES,
   Predictor,
+  type Sampler,
   Random,
   ReferenceBackend,
   type RnnParams,
@@ -19,11 +20,18 @@ import {
   getParams,
   grad,
   initRnnState,
+  iteratorFor,
   numParams,
+  perplexity,
+  predict,
   runReference,
+  scalar,
+  sgd,
   tensor,
   train,
   trainEpoch,
+  buildGraph,
+  type StepInfo,
 } from '../src/index.js';
 
 const text = readFileSync(new URL('../data/timemachine.txt', import.meta.url), 'utf8');
@@ -179,14 +187,14 @@ describe('train step', () => {
 });
 
 describe('training loop', () => {
-  const small = (sampler: 'sequential' | 'random', seed = 1) =>
-    new SeqDataLoader({ text, batchSize: 4, numSteps: 5, maxTokens: 200, sampler, seed });
+  const small = (iterator: 'sequential' | 'random', seed = 1) =>
+    new SeqDataLoader({ text, batchSize: 4, numSteps: 5, maxTokens: 200, iterator, seed });
 
-  const statesFed = async (mode: 'sequential' | 'random' | 'book-random') => {
+  const statesFed = async (sampler: Sampler) => {
     const backend = new RecordingBackend();
-    const loader = small(mode === 'random' ? 'random' : 'sequential');
+    const loader = small(iteratorFor(sampler));
     const step = await backend.compile(buildTrainStep({ vocabSize: 28, numHiddens: 6, batchSize: 4, numSteps: 5 }));
-    await trainEpoch(step, getParams(28, 6, new Random(1)), loader, { mode, lr: 1, numHiddens: 6 });
+    await trainEpoch(step, getParams(28, 6, new Random(1)), loader, { sampler, lr: 1, numHiddens: 6 });
     return backend.runs;
   };
 
@@ -202,15 +210,15 @@ describe('training loop', () => {
     }
   });
 
-  it.each(['random', 'book-random'] as const)('%s: a fresh zero state at every minibatch', async (mode) => {
-    const runs = await statesFed(mode);
+  it.each(['random', 'book-random'] as const)('%s: a fresh zero state at every minibatch', async (sampler) => {
+    const runs = await statesFed(sampler);
     expect(runs.length).toBeGreaterThanOrEqual(8);
     for (const r of runs) expect([...r.feeds.state.data].every((v) => v === 0)).toBe(true);
   });
 
   it('learns: a short run on the real corpus lowers perplexity well below the vocabulary size', async () => {
     const loader = new SeqDataLoader({ text, batchSize: 8, numSteps: 10, maxTokens: 2000, seed: 1 });
-    const res = await train(new ReferenceBackend(), loader, loader.vocab, getParams(28, 32, new Random(2)), {}, { numEpochs: 30, lr: 1 });
+    const res = await train({ backend: new ReferenceBackend(), data: loader, vocab: loader.vocab, params: getParams(28, 32, new Random(2)), numEpochs: 30, lr: 1 });
     expect(res.history[0].perplexity).toBeGreaterThan(15);
     expect(res.perplexity).toBeLessThan(10);
     expect(res.history).toHaveLength(30);
@@ -222,16 +230,54 @@ describe('training loop', () => {
   it('stops on a non-finite loss naming the epoch and step, keeping the last good parameters', async () => {
     const loader = small('sequential');
     const p = getParams(28, 6, new Random(1));
-    const err = await train(new ReferenceBackend(), loader, loader.vocab, p, { theta: 1e30 }, { numEpochs: 3, lr: 3e38 }).catch((e) => e);
+    const backend = new ReferenceBackend();
+    const err = await train({ backend, data: loader, vocab: loader.vocab, params: p, theta: 1e30, numEpochs: 3, lr: 3e38 }).catch((e) => e);
     expect(err).toBeInstanceOf(DivergenceError);
-    expect(err.message).toMatch(/epoch 1, minibatch \d+/);
+    expect(err.message).toMatch(/^training diverged: the loss is (NaN|-?Infinity) at epoch 1, minibatch \d+$/);
+    expect(err.quantity).toBe('loss');
     for (const n of PARAM_NAMES) expect([...err.lastGoodParams[n].data].every(Number.isFinite)).toBe(true);
+  });
+
+  it('stops when the epoch perplexity overflows although every minibatch loss is finite', async () => {
+    const loader = small('sequential');
+    const p = getParams(28, 6, new Random(1));
+    // Huge output weights: every loss is finite (about 1e5 nats) but exp(mean loss) is Infinity.
+    for (let i = 0; i < p.W_xh.data.length; i++) p.W_xh.data[i] *= 100;
+    for (let i = 0; i < p.W_hq.data.length; i++) p.W_hq.data[i] *= 1e7;
+    const losses: number[] = [];
+    const backend = new ReferenceBackend();
+    const run = train({ backend, data: loader, vocab: loader.vocab, params: p, numEpochs: 3, lr: 1e-9, onStep: (s) => losses.push(s.loss) });
+    const err = await run.catch((e) => e);
+    expect(err).toBeInstanceOf(DivergenceError);
+    expect(losses.every(Number.isFinite)).toBe(true);
+    expect(Math.min(...losses)).toBeGreaterThan(710);
+    expect(err.quantity).toBe('perplexity');
+    expect(err.step).toBeUndefined();
+    expect(err.message).toBe('training diverged: the perplexity of epoch 1 is Infinity');
+    expect(err.lastGoodParams).toBe(p);
+  });
+
+  it('tells onStep the loss and gradient norm of every minibatch, and the epoch perplexity is exp(mean loss)', async () => {
+    const loader = small('sequential');
+    const steps: StepInfo[] = [];
+    const step = await new ReferenceBackend().compile(buildTrainStep({ vocabSize: 28, numHiddens: 6, batchSize: 4, numSteps: 5 }));
+    const res = await trainEpoch(step, getParams(28, 6, new Random(1)), loader, { sampler: 'sequential', lr: 1, numHiddens: 6, epoch: 7, onStep: (s) => steps.push(s) });
+    expect(steps.map((s) => s.step)).toEqual(res.losses.map((_, i) => i + 1));
+    expect(steps.map((s) => s.loss)).toEqual(res.losses);
+    expect(steps.every((s) => s.epoch === 7 && s.gradNorm > 0)).toBe(true);
+    const mean = res.losses.reduce((a, b) => a + b, 0) / res.losses.length; // equal-sized minibatches
+    expect(res.perplexity).toBeCloseTo(perplexity(mean), 12);
+    expect(perplexity(Math.log(28))).toBeCloseTo(28, 12);
   });
 
   it('reports every `every` epochs with predictions, and resumes from startEpoch', async () => {
     const loader = small('sequential');
     const seen: number[] = [];
-    const res = await train(new ReferenceBackend(), loader, loader.vocab, getParams(28, 6, new Random(1)), {}, {
+    const res = await train({
+      backend: new ReferenceBackend(),
+      data: loader,
+      vocab: loader.vocab,
+      params: getParams(28, 6, new Random(1)),
       numEpochs: 7,
       startEpoch: 2,
       lr: 1,
@@ -248,7 +294,11 @@ describe('training loop', () => {
   it('stops between minibatches when aborted and returns the last completed epoch', async () => {
     const loader = small('sequential');
     const ac = new AbortController();
-    const res = await train(new ReferenceBackend(), loader, loader.vocab, getParams(28, 6, new Random(1)), {}, {
+    const res = await train({
+      backend: new ReferenceBackend(),
+      data: loader,
+      vocab: loader.vocab,
+      params: getParams(28, 6, new Random(1)),
       numEpochs: 50,
       lr: 1,
       onEpoch: (e) => {
@@ -258,6 +308,22 @@ describe('training loop', () => {
     });
     expect(res.status).toBe('interrupted');
     expect(res.epoch).toBe(3);
+  });
+});
+
+describe('sgd', () => {
+  it('is param - lr * grad / batchSize for every parameter', async () => {
+    const g = buildGraph((b) => {
+      const [p1, p2, g1, g2] = ['p1', 'p2', 'g1', 'g2'].map((n) => b.input(n, 'float64', [2]));
+      const lr = b.input('lr', 'float64', []);
+      const [n1, n2] = sgd([p1, p2], [g1, g2], lr, 4);
+      b.output('n1', n1);
+      b.output('n2', n2);
+    });
+    const v = (a: number[]) => tensor('float64', [2], a);
+    const out = await runReference(g, { p1: v([1, 2]), p2: v([3, 4]), g1: v([8, -4]), g2: v([0, 2]), lr: scalar('float64', 0.5) });
+    expect([...out.n1.data]).toEqual([0, 2.5]);
+    expect([...out.n2.data]).toEqual([3, 3.75]);
   });
 });
 
@@ -291,6 +357,12 @@ describe('prediction', () => {
     expect(s1).not.toBe(s3);
     const top1 = await predictor.predict('tr', p, vocab, { numPreds: 20, temperature: 1, topK: 1, rng: new Random(3) });
     expect(top1).toBe(a);
+  });
+
+  it("predict() is predict_ch8 in one call: the same text as a Predictor's", async () => {
+    const predictor = await Predictor.create(new ReferenceBackend(), { vocabSize: V, numHiddens: 8 });
+    const want = await predictor.predict('time', p, vocab, { numPreds: 12 });
+    expect(await predict(new ReferenceBackend(), 'time', p, vocab, { numPreds: 12 })).toBe(want);
   });
 
   it('maps unknown characters to <unk> and rejects an empty prefix', async () => {

@@ -1,17 +1,18 @@
 /**
  * `rnn-scratch corpus`: describe the training data the way d2l 8.2–8.3 does, step by step: the lines of the
- * book, the character tokens, the vocabulary with its frequencies, and how many minibatches each sampler
+ * book, the character tokens, the vocabulary with its frequencies, and how many minibatches each data iterator
  * makes per epoch. With the defaults it prints the book's numbers: 3221 lines, (170580, 28), 8 minibatches
  * of 32 x 35 (8,960 label tokens) per epoch.
  */
 
 import {
+  BOOK_DEFAULTS,
   checkCorpusLength,
   loadCorpusTimeMachine,
   maxRandomOffset,
   numBatchesPerEpoch,
-  PREPROCESS_MODES,
-  type Sampler,
+  PREPROCESSING_CHOICES,
+  type DataIterator,
 } from '@rnn-scratch/core';
 import { bundledCorpusPath, checkTimeMachineSha256, readCorpusFile } from '@rnn-scratch/core/node';
 
@@ -19,34 +20,36 @@ import { defineCommand } from '../command.js';
 
 const flags = [
   {
-    name: 'file',
+    name: 'corpus',
+    formerly: 'file',
     type: 'string',
-    placeholder: 'PATH',
+    placeholder: 'FILE',
     help: 'corpus text file (UTF-8)',
     defaultLabel: "the bundled timemachine.txt, d2l's copy of the book",
   },
   {
     name: 'max-tokens',
     type: 'int',
-    default: 10000,
+    default: BOOK_DEFAULTS.maxTokens,
     min: -1,
     help: 'keep the first N tokens for training; 0 or -1 keeps all',
   },
-  { name: 'batch-size', type: 'int', default: 32, min: 1, help: 'subsequences per minibatch' },
-  { name: 'num-steps', type: 'int', default: 35, min: 1, help: 'time steps per subsequence' },
+  { name: 'batch-size', type: 'int', default: BOOK_DEFAULTS.batchSize, min: 1, help: 'subsequences per minibatch' },
+  { name: 'num-steps', type: 'int', default: BOOK_DEFAULTS.numSteps, min: 1, help: 'time steps per subsequence' },
   {
-    name: 'mode',
+    name: 'preprocess',
+    formerly: 'mode',
     type: 'choice',
-    choices: PREPROCESS_MODES,
-    default: 'book',
+    choices: PREPROCESSING_CHOICES,
+    default: BOOK_DEFAULTS.preprocess,
     help: "book: d2l's letters-only lower-case text; unicode: keep every character",
   },
   { name: 'top', type: 'int', default: 30, min: 0, help: 'how many vocabulary entries to list; 0 lists all' },
   { name: 'json', type: 'boolean', help: 'print one JSON object instead of text' },
 ] as const;
 
-/** How one sampler cuts the corpus into minibatches, per epoch. */
-interface SamplerSummary {
+/** How one data iterator cuts the corpus into minibatches, per epoch. */
+interface IteratorSummary {
   /** The random offset is drawn from offsets[0]..offsets[1] (inclusive) every epoch. */
   offsets: [number, number];
   batchesPerEpoch: { min: number; max: number };
@@ -61,25 +64,25 @@ export const corpusCommand = defineCommand({
     'With the defaults: 3221 lines, 170580 tokens, a 28-token vocabulary, and 8 minibatches of 32 x 35 per epoch.',
   flags,
   run(options, { stdout }) {
-    const { maxTokens, batchSize, numSteps, mode, top } = options;
-    const file = options.file ?? bundledCorpusPath();
+    const { maxTokens, batchSize, numSteps, preprocess, top } = options;
+    const file = options.corpus ?? bundledCorpusPath();
 
     // Read and preprocess (errors here are DataErrors: missing/empty file, no tokens, ...).
     const text = readCorpusFile(file);
     const sha = checkTimeMachineSha256(file);
-    const { corpus, vocab, lines, totalTokens } = loadCorpusTimeMachine(text, maxTokens, { mode, source: file });
+    const { corpus, vocab, lines, totalTokens } = loadCorpusTimeMachine(text, maxTokens, { preprocess, source: file });
 
-    // The sequential sampler needs the most tokens (its offset goes up to numSteps), so check it.
+    // The sequential iterator needs the most tokens (its offset goes up to numSteps), so check it.
     const cut =
       corpus.length < totalTokens ? `; first ${corpus.length} of ${totalTokens} kept by --max-tokens ${maxTokens}` : '';
     checkCorpusLength('sequential', corpus.length, batchSize, numSteps, undefined, ` (${file}${cut})`);
 
-    const samplers = {} as Record<Sampler, SamplerSummary>;
-    for (const sampler of ['sequential', 'random'] as const) {
-      const batches = numBatchesPerEpoch(sampler, corpus.length, batchSize, numSteps);
+    const iterators = {} as Record<DataIterator, IteratorSummary>;
+    for (const iterator of ['sequential', 'random'] as const) {
+      const batches = numBatchesPerEpoch(iterator, corpus.length, batchSize, numSteps);
       const perBatch = batchSize * numSteps;
-      samplers[sampler] = {
-        offsets: [0, maxRandomOffset(sampler, numSteps)],
+      iterators[iterator] = {
+        offsets: [0, maxRandomOffset(iterator, numSteps)],
         batchesPerEpoch: batches,
         labelTokensPerEpoch: { min: batches.min * perBatch, max: batches.max * perBatch },
       };
@@ -92,10 +95,10 @@ export const corpusCommand = defineCommand({
 
     const summary = {
       file,
-      bundled: options.file === undefined,
+      bundled: options.corpus === undefined,
       sha256: sha.sha256,
       isD2lTimeMachine: sha.ok,
-      mode,
+      preprocess,
       lines: lines.length,
       emptyLines: lines.filter((line) => line === '').length,
       tokens: totalTokens,
@@ -107,7 +110,7 @@ export const corpusCommand = defineCommand({
       vocab: vocabRows,
       batchSize,
       numSteps,
-      samplers,
+      iterators,
     };
 
     if (options.json) {
@@ -120,7 +123,7 @@ export const corpusCommand = defineCommand({
     const out: string[] = [
       `file              ${file}${summary.bundled ? ' (bundled)' : ''}`,
       `sha256            ${sha.sha256}${sha.ok ? " (d2l's timemachine.txt)" : ''}`,
-      `mode              ${mode}`,
+      `preprocess        ${preprocess}`,
       `lines             ${summary.lines} (${summary.emptyLines} empty)`,
       `tokens            ${totalTokens} in the text; ${corpus.length} used for training${
         cut ? ` (--max-tokens ${maxTokens})` : ''
@@ -133,10 +136,10 @@ export const corpusCommand = defineCommand({
       ...vocabRows.map((row) => `  ${String(row.index).padStart(5)} ${show(row.token).padEnd(5)} ${row.count}`),
       `minibatches       batch size ${batchSize} x ${numSteps} steps`,
     ];
-    for (const sampler of ['sequential', 'random'] as const) {
-      const s = samplers[sampler];
+    for (const iterator of ['sequential', 'random'] as const) {
+      const s = iterators[iterator];
       out.push(
-        `  ${sampler.padEnd(15)} ${range(s.batchesPerEpoch)} per epoch (offset ${s.offsets[0]}..${s.offsets[1]}), ` +
+        `  ${iterator.padEnd(15)} ${range(s.batchesPerEpoch)} per epoch (offset ${s.offsets[0]}..${s.offsets[1]}), ` +
           `${range(s.labelTokensPerEpoch)} label tokens per epoch`
       );
     }

@@ -3,7 +3,7 @@
  * default; `--temperature` > 0 samples, reproducibly for a given `--seed`.
  */
 
-import { Predictor, Random, Vocab } from '@rnn-scratch/core';
+import { BOOK_DEFAULTS, predict, Random, Vocab } from '@rnn-scratch/core';
 
 import { UsageError } from '../args.js';
 import { openBackend } from '../backends.js';
@@ -12,8 +12,8 @@ import { defineCommand } from '../command.js';
 
 const flags = [
   { name: 'checkpoint', type: 'string', placeholder: 'DIR', help: 'checkpoint folder written by rnn-scratch train (required)' },
-  { name: 'prefix', type: 'string', default: 'time traveller', help: 'text to start from (the model continues it)' },
-  { name: 'num-preds', type: 'int', min: 0, default: 50, help: 'characters to generate after the prefix' },
+  { name: 'prefix', type: 'string', default: BOOK_DEFAULTS.prefixes[0], help: 'text to start from (the model continues it)' },
+  { name: 'num-preds', type: 'int', min: 0, default: BOOK_DEFAULTS.numPreds, help: 'characters to generate after the prefix' },
   {
     name: 'temperature',
     type: 'number',
@@ -59,27 +59,18 @@ export const predictCommand = defineCommand({
     const unknown = [...new Set([...options.prefix].filter((c) => !vocab.tokenToIdx.has(c)))];
     if (unknown.length > 0 && !options.json) {
       const shown = unknown.map((c) => JSON.stringify(c)).join(', ');
-      const why = meta.hyperparameters.mode === 'book' ? " (the book's preprocessing keeps only lower-case letters and spaces)" : '';
+      const why = meta.hyperparameters.preprocess === 'book' ? " (the book's preprocessing keeps only lower-case letters and spaces)" : '';
       stderr.write(`rnn-scratch: note: ${shown} not in the vocabulary${why}; read as <unk>\n`);
     }
 
     const backend = await openBackend(options.backend, { threads: options.threads });
     try {
-      const predictor = await Predictor.create(backend, {
-        vocabSize: vocab.length,
-        numHiddens: meta.hyperparameters.numHiddens,
+      const text = await predict(backend, options.prefix, params, vocab, {
+        numPreds: options.numPreds,
+        temperature: options.temperature,
+        topK: options.topK,
+        rng: new Random(options.seed),
       });
-      let text: string;
-      try {
-        text = await predictor.predict(options.prefix, params, vocab, {
-          numPreds: options.numPreds,
-          temperature: options.temperature,
-          topK: options.topK,
-          rng: new Random(options.seed),
-        });
-      } finally {
-        await predictor.dispose();
-      }
       if (options.json) {
         const summary = {
           checkpoint: options.checkpoint,

@@ -12,13 +12,12 @@
  * `CheckpointError` with a one-line message that says what is wrong with which file.
  */
 
-import type { PreprocessMode } from '../data/preprocess.js';
-import { PREPROCESS_MODES } from '../data/preprocess.js';
+import { PREPROCESSING_CHOICES, type Preprocessing } from '../data/preprocess.js';
 import { UNK_TOKEN } from '../data/vocab.js';
 import type { HostTensor } from '../ir/dtype.js';
 import { decodeSafetensors, encodeSafetensors } from '../io/safetensors.js';
 import { PARAM_NAMES, paramShapes, type RnnParams } from '../nn/rnn.js';
-import { SAMPLING_MODES, type SamplingMode } from '../train/train-loop.js';
+import { SAMPLER_CHOICES, type Sampler } from '../train/train-loop.js';
 
 /** The `format` field of every checkpoint.json. */
 export const CHECKPOINT_FORMAT = 'rnn-scratch-checkpoint';
@@ -38,7 +37,9 @@ export type CheckpointErrorCode =
   /** A field is missing or has the wrong type or range. */
   | 'INVALID'
   /** The parameters do not have the shapes the hyperparameters and vocabulary say. */
-  | 'SHAPE';
+  | 'SHAPE'
+  /** The corpus given to resume a run is not the text (or gives another vocabulary than) it was trained on. */
+  | 'MISMATCH';
 
 /** Something is wrong with a checkpoint. The CLI prints the one-line message and exits with code 4. */
 export class CheckpointError extends Error {
@@ -64,9 +65,9 @@ export interface CheckpointHyperparameters {
   readonly theta: number;
   /** Tokens kept for training; 0 or -1 keeps all. */
   readonly maxTokens: number;
-  readonly sampler: SamplingMode;
-  /** Line preprocessing of the corpus. */
-  readonly mode: PreprocessMode;
+  readonly sampler: Sampler;
+  /** Line preprocessing of the corpus (written as `mode` by the first release; both are read). */
+  readonly preprocess: Preprocessing;
   /** The total number of epochs the run was asked for (`--epochs`). */
   readonly numEpochs: number;
 }
@@ -164,9 +165,12 @@ export function decodeCheckpointMeta(text: string, source = CHECKPOINT_META_FILE
 
   const h = obj(raw, 'hyperparameters', 'hyperparameters');
   const sampler = h.sampler;
-  if (!SAMPLING_MODES.includes(sampler as SamplingMode)) bad('hyperparameters.sampler', `one of ${SAMPLING_MODES.join(', ')}`);
-  const mode = h.mode;
-  if (!PREPROCESS_MODES.includes(mode as PreprocessMode)) bad('hyperparameters.mode', `one of ${PREPROCESS_MODES.join(', ')}`);
+  if (!SAMPLER_CHOICES.includes(sampler as Sampler)) bad('hyperparameters.sampler', `one of ${SAMPLER_CHOICES.join(', ')}`);
+  const preprocessKey = 'preprocess' in h ? 'preprocess' : 'mode';
+  const preprocess = h[preprocessKey];
+  if (!PREPROCESSING_CHOICES.includes(preprocess as Preprocessing)) {
+    bad(`hyperparameters.${preprocessKey}`, `one of ${PREPROCESSING_CHOICES.join(', ')}`);
+  }
   const maxTokens = h.maxTokens;
   if (typeof maxTokens !== 'number' || !Number.isSafeInteger(maxTokens) || maxTokens < -1) bad('hyperparameters.maxTokens', 'an integer >= -1');
   const hyperparameters: CheckpointHyperparameters = {
@@ -176,8 +180,8 @@ export function decodeCheckpointMeta(text: string, source = CHECKPOINT_META_FILE
     lr: num(h, 'lr', 'hyperparameters.lr'),
     theta: num(h, 'theta', 'hyperparameters.theta'),
     maxTokens: maxTokens as number,
-    sampler: sampler as SamplingMode,
-    mode: mode as PreprocessMode,
+    sampler: sampler as Sampler,
+    preprocess: preprocess as Preprocessing,
     numEpochs: int(h, 'numEpochs', 'hyperparameters.numEpochs', 1),
   };
 

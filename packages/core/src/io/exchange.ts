@@ -1,11 +1,11 @@
 // The exchange format for cross-checking against another implementation (bench/torch_rnn.py):
 // the initial parameters as safetensors and the first minibatches as JSON, with a flag per batch that
-// says whether the state is reset (random modes) or carried (sequential).
+// says whether the state is reset (random samplers) or carried (sequential).
 
 import type { Batch } from '../data/seq-data-iter.js';
 import type { RnnParams } from '../nn/rnn.js';
 import { PARAM_NAMES } from '../nn/rnn.js';
-import type { SamplingMode } from '../train/train-loop.js';
+import type { Sampler } from '../train/train-loop.js';
 import { encodeSafetensors } from './safetensors.js';
 
 export interface ExchangeBatch {
@@ -19,7 +19,7 @@ export interface Exchange {
   readonly numHiddens: number;
   readonly lr: number;
   readonly theta: number;
-  readonly mode: SamplingMode;
+  readonly sampler: Sampler;
   readonly idxToToken: readonly string[];
   readonly batches: readonly ExchangeBatch[];
 }
@@ -33,7 +33,7 @@ export function makeExchange(
   epochs: Iterable<Batch> & { readonly batchSize: number; readonly numSteps: number },
   params: RnnParams,
   idxToToken: readonly string[],
-  options: { steps: number; lr: number; theta: number; mode: SamplingMode },
+  options: { steps: number; lr: number; theta: number; sampler: Sampler },
 ): { json: Exchange; params: Uint8Array } {
   const batches: ExchangeBatch[] = [];
   while (batches.length < options.steps) {
@@ -43,7 +43,7 @@ export function makeExchange(
       if (batches.length >= options.steps) break;
       any = true;
       const [B, T] = batch.shape;
-      batches.push({ X: rows(batch.X, B, T), Y: rows(batch.Y, B, T), resetState: first || options.mode !== 'sequential' });
+      batches.push({ X: rows(batch.X, B, T), Y: rows(batch.Y, B, T), resetState: first || options.sampler !== 'sequential' });
       first = false;
     }
     if (!any) throw new Error('makeExchange: the data source yields no minibatches');
@@ -55,7 +55,7 @@ export function makeExchange(
       numHiddens: params.W_hh.shape[0],
       lr: options.lr,
       theta: options.theta,
-      mode: options.mode,
+      sampler: options.sampler,
       idxToToken,
       batches,
     },

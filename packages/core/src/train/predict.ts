@@ -82,6 +82,22 @@ export class Predictor {
   }
 }
 
+// #region predict-ch8
+/**
+ * d2l `predict_ch8(prefix, num_preds, net, vocab, device)` as one call: compile the one-step graph for
+ * these parameters, continue `prefix`, free the graph. (To predict many times, keep a `Predictor`.)
+ */
+export async function predict(backend: Backend, prefix: string, params: RnnParams, vocab: Vocab, options: PredictOptions = {}): Promise<string> {
+  const [vocabSize, numHiddens] = params.W_xh.shape;
+  const predictor = await Predictor.create(backend, { vocabSize, numHiddens, dtype: params.W_hh.dtype as 'float32' | 'float64' });
+  try {
+    return await predictor.predict(prefix, params, vocab, options);
+  } finally {
+    await predictor.dispose();
+  }
+}
+// #endregion predict-ch8
+
 // #region sampling
 /** Index of the largest value; ties go to the first (like torch.argmax). */
 export function argmax(values: ArrayLike<number>): number {

@@ -1,14 +1,15 @@
 // d2l `train_epoch_ch8` and `train_ch8`: the training loop, with the book's state handling.
 
 import type { Backend, Executable } from '../backend/backend.js';
+import { BOOK_DEFAULTS } from '../book-defaults.js';
 import { type HostTensor, scalar } from '../ir/dtype.js';
-import type { Batch, Sampler } from '../data/seq-data-iter.js';
+import type { Batch, DataIterator } from '../data/seq-data-iter.js';
 import type { Vocab } from '../data/vocab.js';
-import { PARAM_NAMES, type RnnParams, initRnnState } from '../nn/rnn.js';
+import { type InputEncoding, PARAM_NAMES, type RnnParams, initRnnState } from '../nn/rnn.js';
 import { Predictor } from './predict.js';
-import { type TrainStepConfig, buildTrainStep, pickParams, trainStepFeeds } from './train-step.js';
+import { buildTrainStep, pickParams, trainStepFeeds } from './train-step.js';
 
-// #region sampling-modes
+// #region samplers
 /**
  * - `sequential`: sequential partitioning; the state is carried from one minibatch to the next within
  *   an epoch (zero at the first minibatch of each epoch). The book's main run.
@@ -16,34 +17,62 @@ import { type TrainStepConfig, buildTrainStep, pickParams, trainStepFeeds } from
  * - `book-random`: what the book's "random sampling" run really does: sequential data (the same
  *   `train_iter`) with `use_random_iter=True`, i.e. a fresh zero state for every minibatch.
  */
-export type SamplingMode = 'sequential' | 'random' | 'book-random';
-export const SAMPLING_MODES: readonly SamplingMode[] = ['sequential', 'random', 'book-random'];
-// #endregion sampling-modes
+export type Sampler = 'sequential' | 'random' | 'book-random';
+export const SAMPLER_CHOICES: readonly Sampler[] = ['sequential', 'random', 'book-random'];
+// #endregion samplers
 
-/** Which minibatch iterator a sampling mode reads from. */
-export function samplerFor(mode: SamplingMode): Sampler {
-  return mode === 'random' ? 'random' : 'sequential';
+/** Which minibatch iterator a sampler reads from. */
+export function iteratorFor(sampler: Sampler): DataIterator {
+  return sampler === 'random' ? 'random' : 'sequential';
 }
 
 /** Anything that yields one epoch of minibatches each time it is iterated (e.g. `SeqDataLoader`). */
 export interface EpochSource {
   readonly batchSize: number;
   readonly numSteps: number;
-  readonly sampler: Sampler;
+  readonly iterator: DataIterator;
   [Symbol.iterator](): Iterator<Batch>;
 }
 
+// #region perplexity
+/** Perplexity from a mean cross-entropy (nats per token): exp(loss). 1 is perfect; V is a uniform guess. */
+export function perplexity(meanLoss: number): number {
+  return Math.exp(meanLoss);
+}
+// #endregion perplexity
+
+/**
+ * Training produced a number that is not finite: a minibatch's loss or gradient norm (`step` is the
+ * 1-based minibatch), or the epoch's perplexity, exp(mean loss), which overflows for a huge but finite
+ * mean loss (`step` is undefined).
+ */
 export class DivergenceError extends Error {
   override name = 'DivergenceError';
   constructor(
     readonly epoch: number,
-    readonly step: number,
-    readonly loss: number,
-    /** The parameters before the step that produced the non-finite loss. */
+    readonly step: number | undefined,
+    /** What went bad: `loss` (of minibatch `step`) or `perplexity` (of the epoch). */
+    readonly quantity: 'loss' | 'perplexity',
+    readonly value: number,
+    /** The parameters before the step (or the epoch) that went bad. */
     readonly lastGoodParams: RnnParams,
   ) {
-    super(`training diverged: loss is ${loss} at epoch ${epoch}, minibatch ${step}; the parameters before that step are kept (try a smaller --lr or --theta)`);
+    super(
+      step === undefined
+        ? `training diverged: the perplexity of epoch ${epoch} is ${value}`
+        : `training diverged: the loss is ${value} at epoch ${epoch}, minibatch ${step}`,
+    );
   }
+}
+
+/** What `onStep` hears after every minibatch. */
+export interface StepInfo {
+  readonly epoch: number;
+  /** 1-based minibatch number within the epoch. */
+  readonly step: number;
+  readonly loss: number;
+  /** The global gradient norm BEFORE clipping; clipping fired when it exceeds theta. */
+  readonly gradNorm: number;
 }
 
 export interface EpochResult {
@@ -56,6 +85,16 @@ export interface EpochResult {
   readonly losses: number[];
 }
 
+export interface EpochOptions {
+  readonly sampler: Sampler;
+  readonly lr: number;
+  readonly numHiddens: number;
+  /** 1-based epoch number, for messages and `onStep`. */
+  readonly epoch?: number;
+  readonly signal?: AbortSignal;
+  readonly onStep?: (info: StepInfo) => void;
+}
+
 // #region train-epoch
 /**
  * One epoch (d2l `train_epoch_ch8`). The state is handled exactly as in the book's code:
@@ -66,54 +105,41 @@ export interface EpochResult {
  *   but its code resets per minibatch, and it must: with random sampling, neighbouring minibatches are
  *   not neighbouring text, so a carried state would describe the wrong context.
  */
-export async function trainEpoch(
-  step: Executable,
-  params: RnnParams,
-  batches: Iterable<Batch>,
-  options: {
-    mode: SamplingMode;
-    lr: number;
-    numHiddens: number;
-    epoch?: number;
-    signal?: AbortSignal;
-    /** Parameters known to be good before this epoch (reported if the first step diverges). */
-    lastGoodParams?: RnnParams;
-  },
-): Promise<EpochResult> {
+export async function trainEpoch(step: Executable, params: RnnParams, batches: Iterable<Batch>, options: EpochOptions): Promise<EpochResult> {
   const start = performance.now(); // the book starts its timer before building the iterator
+  const epoch = options.epoch ?? 0;
   const dtype = params.W_hh.dtype as 'float32' | 'float64';
   const lr = scalar(dtype, options.lr);
-  const resetEveryBatch = options.mode !== 'sequential';
+  const resetEveryBatch = options.sampler !== 'sequential';
   let state: HostTensor | undefined;
   let current = params;
+  let previous = params;
   let lossSum = 0;
   let tokens = 0;
   const losses: number[] = [];
-  let stepIndex = 0;
-  let previous: RnnParams | undefined = options.lastGoodParams;
   for (const batch of batches) {
     if (options.signal?.aborted) throw new TrainingAborted();
     const [batchSize, numSteps] = batch.shape;
     if (state === undefined || resetEveryBatch) state = initRnnState(batchSize, options.numHiddens, dtype);
-    const feeds = trainStepFeeds(batch, state, current, lr);
-    const out = await step.run(feeds);
+    const out = await step.run(trainStepFeeds(batch, state, current, lr));
     const loss = out.loss.data[0];
-    stepIndex++;
-    if (!Number.isFinite(loss) || !Number.isFinite(out.gradNorm.data[0])) {
+    const gradNorm = out.gradNorm.data[0];
+    losses.push(loss);
+    if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
       // The parameters fed into this step may already hold an overflow from the previous update.
-      const lastGood = allFinite(current) ? current : (previous ?? current);
-      throw new DivergenceError(options.epoch ?? 0, stepIndex, loss, lastGood);
+      throw new DivergenceError(epoch, losses.length, 'loss', loss, allFinite(current) ? current : previous);
     }
+    options.onStep?.({ epoch, step: losses.length, loss, gradNorm });
     previous = current;
     current = pickParams(out);
     state = out.state;
-    const n = batchSize * numSteps; // numel(y)
-    lossSum += loss * n;
-    tokens += n;
-    losses.push(loss);
+    lossSum += loss * batchSize * numSteps; // the book's metric.add(l * y.numel(), y.numel())
+    tokens += batchSize * numSteps;
   }
-  const seconds = (performance.now() - start) / 1000;
-  return { params: current, perplexity: Math.exp(lossSum / tokens), tokens, seconds, losses };
+  const ppl = perplexity(lossSum / tokens);
+  // A finite but huge mean loss still overflows exp(): as good as diverged (and not storable in JSON).
+  if (!Number.isFinite(ppl)) throw new DivergenceError(epoch, undefined, 'perplexity', ppl, params);
+  return { params: current, perplexity: ppl, tokens, seconds: (performance.now() - start) / 1000, losses };
 }
 // #endregion train-epoch
 
@@ -121,7 +147,7 @@ function allFinite(params: RnnParams): boolean {
   return PARAM_NAMES.every((n) => params[n].data.every(Number.isFinite));
 }
 
-/** Thrown inside the loop when the abort signal fires; `train` turns it into a `stopped` result. */
+/** Thrown inside the loop when the abort signal fires; `train` turns it into an `interrupted` result. */
 export class TrainingAborted extends Error {
   override name = 'TrainingAborted';
   constructor() {
@@ -142,10 +168,22 @@ export interface EpochInfo {
 }
 
 export interface TrainOptions {
+  readonly backend: Backend;
+  /** The minibatches: every iteration is one epoch (a `SeqDataLoader`). */
+  readonly data: EpochSource;
+  readonly vocab: Vocab;
+  /** The parameters to start from (`getParams`, or a checkpoint's). */
+  readonly params: RnnParams;
   /** Total epochs (the book: 500). With `startEpoch`, epochs startEpoch+1 .. numEpochs run. */
   readonly numEpochs: number;
   readonly lr: number;
-  readonly mode?: SamplingMode;
+  /** Clipping threshold (the book: 1). */
+  readonly theta?: number;
+  readonly sampler?: Sampler;
+  /** How X_t W_xh is computed (see `buildTrainStep`). */
+  readonly inputEncoding?: InputEncoding;
+  /** The `batch_size` of d2l's `sgd` (the book: 1, see `sgd`). */
+  readonly updateBatchSize?: number;
   /** Epochs already done (when resuming). */
   readonly startEpoch?: number;
   /** Report (predict) every `every` epochs, like train_ch8's every 10. */
@@ -155,6 +193,8 @@ export interface TrainOptions {
   readonly numPreds?: number;
   /** Called after every epoch (progress bars, checkpoints). */
   readonly onEpoch?: (info: EpochInfo) => void | Promise<void>;
+  /** Called after every minibatch with its loss and gradient norm. */
+  readonly onStep?: (info: StepInfo) => void;
   /** Stop between minibatches; `train` then returns the parameters of the last completed epoch. */
   readonly signal?: AbortSignal;
 }
@@ -177,33 +217,33 @@ export interface TrainResult {
 
 // #region train
 /** d2l `train_ch8`: train for numEpochs, predict every `every` epochs, report the last epoch's numbers. */
-export async function train(
-  backend: Backend,
-  data: EpochSource,
-  vocab: Vocab,
-  initialParams: RnnParams,
-  config: Omit<TrainStepConfig, 'batchSize' | 'numSteps' | 'vocabSize' | 'numHiddens'>,
-  options: TrainOptions,
-): Promise<TrainResult> {
-  const mode = options.mode ?? 'sequential';
-  if (data.sampler !== samplerFor(mode)) {
-    throw new Error(`train: sampling mode '${mode}' needs a '${samplerFor(mode)}' data loader, got '${data.sampler}'`);
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  const { backend, data, vocab, numEpochs, lr, sampler = 'sequential', every = BOOK_DEFAULTS.every } = options;
+  if (data.iterator !== iteratorFor(sampler)) {
+    throw new Error(`train: sampler '${sampler}' needs a '${iteratorFor(sampler)}' data loader, got '${data.iterator}'`);
   }
-  const numHiddens = initialParams.W_hh.shape[0];
-  const vocabSize = initialParams.W_xh.shape[0];
-  const dtype = initialParams.W_hh.dtype as 'float32' | 'float64';
-  const stepConfig: TrainStepConfig = { ...config, vocabSize, numHiddens, batchSize: data.batchSize, numSteps: data.numSteps, dtype };
+  const [vocabSize, numHiddens] = options.params.W_xh.shape;
+  const stepConfig = {
+    vocabSize,
+    numHiddens,
+    batchSize: data.batchSize,
+    numSteps: data.numSteps,
+    theta: options.theta ?? BOOK_DEFAULTS.theta,
+    dtype: options.params.W_hh.dtype as 'float32' | 'float64',
+    inputEncoding: options.inputEncoding,
+    updateBatchSize: options.updateBatchSize,
+  };
   const step = await backend.compile(buildTrainStep(stepConfig)); // compiled once per shape
   const predictor = await Predictor.create(backend, stepConfig);
-  const prefixes = options.prefixes ?? ['time traveller', 'traveller'];
-  const every = options.every ?? 10;
   const predictAll = async (params: RnnParams) => {
     const out: Record<string, string> = {};
-    for (const p of prefixes) out[p] = await predictor.predict(p, params, vocab, { numPreds: options.numPreds ?? 50 });
+    for (const p of options.prefixes ?? BOOK_DEFAULTS.prefixes) {
+      out[p] = await predictor.predict(p, params, vocab, { numPreds: options.numPreds ?? BOOK_DEFAULTS.numPreds });
+    }
     return out;
   };
 
-  let params = initialParams;
+  let params = options.params;
   let epoch = options.startEpoch ?? 0;
   let last: EpochResult | undefined;
   let totalTokens = 0;
@@ -211,32 +251,24 @@ export async function train(
   const history: { epoch: number; perplexity: number }[] = [];
   let status: TrainResult['status'] = 'completed';
   try {
-    while (epoch < options.numEpochs) {
+    while (epoch < numEpochs) {
       try {
-        last = await trainEpoch(step, params, data, {
-          mode,
-          lr: options.lr,
-          numHiddens,
-          epoch: epoch + 1,
-          signal: options.signal,
-          lastGoodParams: params,
-        });
+        const { signal, onStep } = options;
+        last = await trainEpoch(step, params, data, { sampler, lr, numHiddens, epoch: epoch + 1, signal, onStep });
       } catch (err) {
-        if (err instanceof TrainingAborted) {
-          status = 'interrupted';
-          break;
-        }
-        throw err;
+        if (!(err instanceof TrainingAborted)) throw err;
+        status = 'interrupted';
+        break;
       }
       epoch++;
       params = last.params;
       totalTokens += last.tokens;
       totalSeconds += last.seconds;
       history.push({ epoch, perplexity: last.perplexity });
-      const report = epoch % every === 0 || epoch === options.numEpochs;
+      const report = epoch % every === 0 || epoch === numEpochs;
       await options.onEpoch?.({
         epoch,
-        numEpochs: options.numEpochs,
+        numEpochs,
         perplexity: last.perplexity,
         tokensPerSec: last.tokens / last.seconds,
         seconds: last.seconds,
@@ -260,8 +292,3 @@ export async function train(
   }
 }
 // #endregion train
-
-/** Perplexity from a mean cross-entropy (nats per token): exp(loss). 1 is perfect; V is a uniform guess. */
-export function perplexity(meanLoss: number): number {
-  return Math.exp(meanLoss);
-}

@@ -7,6 +7,7 @@ import type { Batch } from '../data/seq-data-iter.js';
 import { type Graph, GraphBuilder, type Sym } from '../ir/graph.js';
 import { gradients } from '../autodiff/grad.js';
 import { clipByGlobalNorm, softmaxCrossEntropy } from '../ops/composite.js';
+import { sgd } from './sgd.js';
 import { type InputEncoding, PARAM_NAMES, type RnnParams, paramInputs, rnnForward } from '../nn/rnn.js';
 
 export interface ModelConfig {
@@ -66,9 +67,8 @@ export function buildTrainStep(config: TrainStepConfig): Graph {
   const { clipped, norm } = clipByGlobalNorm(grads, theta);
 
   // d2l `sgd`: param -= lr * param.grad / batch_size.
-  PARAM_NAMES.forEach((name, i) => {
-    b.output(name, paramList[i].sub(lr.mul(clipped[i]).div(updateBatchSize)));
-  });
+  const updated = sgd(paramList, clipped, lr, updateBatchSize);
+  PARAM_NAMES.forEach((name, i) => b.output(name, updated[i]));
   b.output('loss', loss);
   b.output('state', newState);
   b.output('gradNorm', norm);

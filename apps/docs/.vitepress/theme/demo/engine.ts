@@ -16,6 +16,7 @@ import {
   buildTrainStep,
   formatType,
   getParams,
+  iteratorFor,
   numParams,
   trainEpoch,
 } from '@rnn-scratch/core';
@@ -96,13 +97,13 @@ export class DemoEngine {
     this.numPreds = config.numPreds;
     let epoch = 0;
     try {
-      const { numHiddens, batchSize, numSteps, lr, theta, mode } = config;
+      const { numHiddens, batchSize, numSteps, lr, theta, sampler } = config;
       const loader = new SeqDataLoader({
         text: corpusText,
         batchSize,
         numSteps,
         maxTokens: config.maxTokens,
-        sampler: mode === 'random' ? 'random' : 'sequential',
+        iterator: iteratorFor(sampler),
         seed: config.seed,
       });
       const vocabSize = loader.vocab.length;
@@ -129,7 +130,7 @@ export class DemoEngine {
       });
       await nextTurn();
       while (epoch < config.epochs && !this.stopRequested) {
-        const result = await trainEpoch(step, this.params, loader, { mode, lr, numHiddens, epoch: epoch + 1 });
+        const result = await trainEpoch(step, this.params, loader, { sampler, lr, numHiddens, epoch: epoch + 1 });
         epoch++;
         this.params = result.params;
         this.post({

@@ -1,6 +1,6 @@
 // Messages between the live demo page and its training engine (normally inside a Web Worker).
 
-import type { SamplingMode } from '@rnn-scratch/core';
+import { BOOK_DEFAULTS, type Sampler } from '@rnn-scratch/core';
 
 export interface DemoConfig {
   readonly numHiddens: number;
@@ -11,23 +11,24 @@ export interface DemoConfig {
   readonly lr: number;
   readonly theta: number;
   readonly epochs: number;
-  readonly mode: SamplingMode;
+  readonly sampler: Sampler;
   readonly seed: number;
   readonly prefix: string;
   readonly numPreds: number;
 }
 
+/** The book's settings, at sizes the reference backend trains in a browser within a minute. */
 export const DEFAULT_CONFIG: DemoConfig = {
   numHiddens: 64,
   batchSize: 8,
   numSteps: 16,
   maxTokens: 2000,
-  lr: 1,
-  theta: 1,
+  lr: BOOK_DEFAULTS.lr,
+  theta: BOOK_DEFAULTS.theta,
   epochs: 40,
-  mode: 'sequential',
-  seed: 0,
-  prefix: 'time traveller',
+  sampler: BOOK_DEFAULTS.sampler,
+  seed: BOOK_DEFAULTS.seed,
+  prefix: BOOK_DEFAULTS.prefixes[0],
   numPreds: 40,
 };
 

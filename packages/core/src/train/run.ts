@@ -1,0 +1,193 @@
+// A training run as data: the settings that fix its numbers (`RunConfig`), where it stands after its last
+// completed epoch (`RunState`), and the mapping between both and a checkpoint's metadata, so that a run
+// stopped at any epoch continues exactly, number for number, as if it had never stopped.
+//
+// One generator, seeded with `config.seed`, draws everything in a fixed order: the initial weights first,
+// then each epoch's random offset (and shuffle). Its state at the end of an epoch is part of `RunState`.
+
+import type { Backend } from '../backend/backend.js';
+import { BOOK_DEFAULTS } from '../book-defaults.js';
+import {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  CheckpointError,
+  type CheckpointHyperparameters,
+  type CheckpointMeta,
+} from '../checkpoint/index.js';
+import { SeqDataLoader } from '../data/seq-data-loader.js';
+import type { Vocab } from '../data/vocab.js';
+import { getParams, type RnnParams } from '../nn/rnn.js';
+import { Random } from '../random.js';
+import { type DivergenceError, type TrainOptions, type TrainResult, iteratorFor, train } from './train-loop.js';
+
+/** Everything that decides a run's numbers. */
+export interface RunConfig extends CheckpointHyperparameters {
+  /** Seeds the one generator of the run (weights, then each epoch's offsets and shuffles). */
+  readonly seed: number;
+}
+
+/** The book's run (`BOOK_DEFAULTS`) with some settings changed; `undefined` entries keep the book's. */
+export function runConfig(changes: Partial<RunConfig> = {}): RunConfig {
+  const { numHiddens, batchSize, numSteps, maxTokens, numEpochs, lr, theta, sampler, preprocess, seed } = BOOK_DEFAULTS;
+  const book: RunConfig = { numHiddens, batchSize, numSteps, maxTokens, numEpochs, lr, theta, sampler, preprocess, seed };
+  return { ...book, ...definedEntries(changes) };
+}
+
+/** Settings a resumed run must keep: they decide the data and the shapes. (lr, theta, numEpochs may change.) */
+export const FIXED_ON_RESUME = ['numHiddens', 'batchSize', 'numSteps', 'maxTokens', 'sampler', 'preprocess', 'seed'] as const;
+
+/** The text a run trains on. */
+export interface RunCorpus {
+  readonly text: string;
+  /** The file it was read from, or null for the bundled timemachine.txt. */
+  readonly path: string | null;
+  /** sha256 of the file's bytes: a resumed run must read the very same text. */
+  readonly sha256: string;
+  /** How to name it in messages (a path). */
+  readonly source: string;
+}
+
+/** Where a run stands at the end of its last completed epoch: what a checkpoint holds to continue exactly. */
+export interface RunState {
+  readonly epoch: number;
+  readonly params: RnnParams;
+  /** `Random.getState()` of the run's generator at the end of `epoch`. */
+  readonly rngState: readonly number[];
+  readonly history: ReadonlyArray<{ readonly epoch: number; readonly perplexity: number }>;
+}
+
+export interface Run {
+  readonly config: RunConfig;
+  readonly corpus: RunCorpus;
+  readonly rng: Random;
+  readonly loader: SeqDataLoader;
+  readonly vocab: Vocab;
+  /** Updated by `trainRun` after every completed epoch. */
+  state: RunState;
+}
+
+function loaderFor(config: RunConfig, corpus: RunCorpus, rng: Random): SeqDataLoader {
+  const { batchSize, numSteps, maxTokens, preprocess, sampler } = config;
+  return new SeqDataLoader({ text: corpus.text, batchSize, numSteps, maxTokens, preprocess, iterator: iteratorFor(sampler), rng, source: corpus.source });
+}
+
+/** A new run: the data loader and the book's initial weights (`getParams`), drawn from `config.seed`. */
+export function startRun(config: RunConfig, corpus: RunCorpus): Run {
+  const rng = new Random(config.seed);
+  const loader = loaderFor(config, corpus, rng);
+  const params = getParams(loader.vocab.length, config.numHiddens, rng);
+  const state = { epoch: 0, params, rngState: rng.getState(), history: [] };
+  return { config, corpus, rng, loader, vocab: loader.vocab, state };
+}
+
+/** The first setting in `requested` that differs from the checkpoint's and must not (see FIXED_ON_RESUME). */
+export function resumeConflict(
+  meta: CheckpointMeta,
+  requested: Partial<RunConfig>,
+): { key: (typeof FIXED_ON_RESUME)[number]; given: string | number; saved: string | number } | undefined {
+  const saved = runConfigOf(meta);
+  for (const key of FIXED_ON_RESUME) {
+    const given = requested[key];
+    if (given !== undefined && given !== saved[key]) return { key, given, saved: saved[key] };
+  }
+  return undefined;
+}
+
+/** The run a checkpoint describes. */
+export function runConfigOf(meta: CheckpointMeta): RunConfig {
+  return { ...meta.hyperparameters, seed: meta.seed };
+}
+
+/**
+ * Continue a checkpointed run on `corpus` (which must be the text it was trained on: same sha256, same
+ * vocabulary; otherwise a CheckpointError 'MISMATCH'). `changes` may set a new lr, theta or total epochs.
+ * The generator is restored to its state at the end of the checkpoint's epoch, so the next epoch draws
+ * the same offset it would have drawn without the stop.
+ */
+export function resumeRun(
+  checkpoint: { readonly meta: CheckpointMeta; readonly params: RnnParams; readonly source: string },
+  corpus: RunCorpus,
+  changes: Partial<Pick<RunConfig, 'lr' | 'theta' | 'numEpochs'>> = {},
+): Run {
+  const { meta, params, source } = checkpoint;
+  if (corpus.sha256 !== meta.corpus.sha256) {
+    throw new CheckpointError(
+      'MISMATCH',
+      `the corpus ${corpus.source} is not the text the checkpoint ${source} was trained on ` +
+        `(sha256 ${corpus.sha256.slice(0, 12)}... vs ${meta.corpus.sha256.slice(0, 12)}...)`,
+    );
+  }
+  const config = { ...runConfigOf(meta), ...definedEntries(changes) };
+  const rng = new Random(config.seed);
+  const loader = loaderFor(config, corpus, rng);
+  const want = meta.vocab.idxToToken;
+  if (want.length !== loader.vocab.length || want.some((t, i) => t !== loader.vocab.idxToToken[i])) {
+    throw new CheckpointError('MISMATCH', `the corpus gives a different vocabulary than the checkpoint ${source}`);
+  }
+  rng.setState(meta.dataRngState);
+  const state = { epoch: meta.epoch, params, rngState: [...meta.dataRngState], history: [...meta.history] };
+  return { config, corpus, rng, loader, vocab: loader.vocab, state };
+}
+
+/** What `trainRun` leaves to the caller: the backend, reporting, callbacks and the stop signal. */
+export type RunTrainOptions = Omit<TrainOptions, 'data' | 'vocab' | 'params' | 'numEpochs' | 'lr' | 'theta' | 'sampler' | 'startEpoch'>;
+
+/**
+ * Train `run` from where it stands to `config.numEpochs` (d2l `train_ch8`), keeping `run.state` at the end
+ * of the last completed epoch before `onEpoch` hears of it, so a checkpoint taken there (or after an
+ * interruption or a divergence) continues exactly.
+ */
+export async function trainRun(run: Run, options: RunTrainOptions): Promise<TrainResult> {
+  const { config } = run;
+  return train({
+    ...options,
+    data: run.loader,
+    vocab: run.vocab,
+    params: run.state.params,
+    numEpochs: config.numEpochs,
+    lr: config.lr,
+    theta: config.theta,
+    sampler: config.sampler,
+    startEpoch: run.state.epoch,
+    onEpoch: async (info) => {
+      const history = [...run.state.history, { epoch: info.epoch, perplexity: info.perplexity }];
+      run.state = { epoch: info.epoch, params: info.params, rngState: run.rng.getState(), history };
+      await options.onEpoch?.(info);
+    },
+  });
+}
+
+/** The checkpoint metadata of `run` as it stands (`run.state`), written by `backend` for `status`. */
+export function checkpointMetaOf(
+  run: Run,
+  backend: Pick<Backend, 'name' | 'device'>,
+  status: CheckpointMeta['status'],
+  diverged?: DivergenceError,
+): CheckpointMeta {
+  const { config, corpus, state } = run;
+  const { seed, ...hyperparameters } = config;
+  return {
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_VERSION,
+    createdAt: new Date().toISOString(),
+    epoch: state.epoch,
+    seed,
+    backend: `${backend.name}:${backend.device}`,
+    hyperparameters,
+    corpus: { path: corpus.path, sha256: corpus.sha256, tokens: run.loader.corpus.length },
+    vocab: { idxToToken: [...run.vocab.idxToToken] },
+    dataRngState: [...state.rngState],
+    history: [...state.history],
+    status,
+    ...(diverged ? { diverged: divergedField(diverged) } : {}),
+  };
+}
+
+/** How a checkpoint records a divergence: the epoch, the minibatch (0 for a whole epoch) and what went bad. */
+function divergedField(d: DivergenceError): NonNullable<CheckpointMeta['diverged']> {
+  return { epoch: d.epoch, step: d.step ?? 0, loss: d.quantity === 'loss' ? String(d.value) : `perplexity ${d.value}` };
+}
+
+function definedEntries<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
