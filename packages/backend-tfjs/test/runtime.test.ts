@@ -192,7 +192,7 @@ describe('the registry', () => {
   it.skipIf(HAS_NODE)(`resolveBackend("tfjs:node") fails with the reason and the hint${skipNote(HAS_NODE, '@tensorflow/tfjs-node is installed here')}`, async () => {
     const err = (await resolveBackend('tfjs:node').catch((e: unknown) => e)) as BackendUnavailableError;
     expect(err).toBeInstanceOf(BackendUnavailableError);
-    expect(err.message).toMatch(/tfjs:node: the package @tensorflow\/tfjs-node is not installed \(npm install @tensorflow\/tfjs-node@4\.22\.0/);
+    expect(err.message).toMatch(/^backend tfjs:node is unavailable: the package @tensorflow\/tfjs-node is not installed; to fix: npm install @tensorflow\/tfjs-node@4\.22\.0/);
     expect(err.statuses[0]).toMatchObject({ id: 'tfjs:node', available: false });
   });
 

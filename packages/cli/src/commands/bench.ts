@@ -7,10 +7,10 @@
  * the same way). The parameters are fed back after each step, as in training.
  */
 
-import { buildTrainStep, getParams, Random, scalar, tensor, type Backend, type HostTensor, type RnnParams, PARAM_NAMES } from '@rnn-scratch/core';
+import { buildTrainStep, firstLine, getParams, Random, scalar, tensor, type Backend, type HostTensor, type RnnParams, PARAM_NAMES } from '@rnn-scratch/core';
 
 import { UsageError } from '../args.js';
-import { BACKEND_PACKAGES, checkBackendId, loadBackends, openBackend } from '../backends.js';
+import { BACKEND_PACKAGES, checkBackendSpec, openBackend } from '../backends.js';
 import { defineCommand } from '../command.js';
 import { CliError } from '../errors.js';
 import { formatCount } from '../progress.js';
@@ -137,11 +137,10 @@ export const benchCommand = defineCommand({
       .filter(Boolean);
     if (ids.length === 0) throw new UsageError("--backend needs at least one backend id, e.g. 'onnx,reference'");
     if (ids.includes('all')) {
-      await loadBackends();
       const all = BACKEND_PACKAGES.map((p) => p.name);
       ids = [...new Set(ids.flatMap((id) => (id === 'all' ? all : [id])))];
     }
-    for (const id of ids) checkBackendId(id);
+    for (const id of ids) checkBackendSpec(id);
     const settings = { batchSize: options.batchSize, numSteps: options.numSteps, steps: options.steps, warmup: options.warmup, seed: options.seed };
 
     const cells: Cell[] = [];
@@ -164,7 +163,7 @@ export const benchCommand = defineCommand({
           try {
             cells.push(await measure(backend, id, H, settings));
           } catch (err) {
-            const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+            const reason = firstLine(err);
             failures.push({ backend: id, numHiddens: H, available: true, reason: `failed at H=${H}: ${reason}` });
           }
         }
