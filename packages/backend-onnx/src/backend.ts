@@ -17,7 +17,7 @@ import {
   hashGraph,
 } from '@rnn-scratch/core';
 import * as ort from 'onnxruntime-node';
-import { type OnnxDevice, OnnxDeviceUnavailableError, executionProvidersFor, isOnnxDevice, probeDevice } from './devices.js';
+import { type OnnxDevice, OnnxDeviceUnavailableError, executionProvidersFor, isOnnxDevice, probeDevice, webgpuSoftwareAdapter } from './devices.js';
 import { lowerGraph } from './lower.js';
 import { encodeModel } from './onnx-model.js';
 
@@ -122,6 +122,8 @@ export class OnnxBackend implements Backend {
   readonly name = 'onnx';
   readonly device: OnnxDevice;
   readonly floatPrecision: 32 | 64;
+  /** On `webgpu`: the software rasteriser its adapter must be (e.g. `SwiftShader`), when no GPU driver can run here. */
+  readonly software?: string;
   readonly threads: number;
   private readonly cache = new Map<string, Promise<OnnxExecutable>>();
   private readonly options: OnnxBackendOptions;
@@ -133,6 +135,8 @@ export class OnnxBackend implements Backend {
     const threads = options.threads ?? 1;
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`onnx: threads must be a positive integer, got ${threads}`);
     this.device = device;
+    const software = device === 'webgpu' ? webgpuSoftwareAdapter() : undefined;
+    if (software !== undefined) this.software = software;
     this.threads = threads;
     this.floatPrecision = floatPrecisionOf(device);
     this.options = options;

@@ -8,12 +8,10 @@ export {
   OnnxDeviceUnavailableError,
   deviceHint,
   isOnnxDevice,
-  onnxDeviceStatus,
   probeDevice,
+  webgpuSoftwareAdapter,
 } from './devices.js';
+export { softwareVulkanAdapter, vulkanDrivers, type VulkanDriver, type VulkanLookup } from './vulkan.js';
 export { lowerGraph, lowerToOnnx, MAX_CONCAT_INPUTS, onnxDataType, type LoweredGraph, type LowerOptions } from './lower.js';
 export * from './onnx-model.js';
 export { ProtoWriter, WireType, littleEndianBytes } from './protobuf.js';
-
-/** The backend spec version this package implements (core's `SPEC_VERSION`). */
-export const ONNX_BACKEND_SPEC_VERSION = 'v1' as const;

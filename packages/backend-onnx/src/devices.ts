@@ -7,8 +7,10 @@ import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { firstLine } from '@rnn-scratch/core';
 import * as ort from 'onnxruntime-node';
 import { OnnxDataType, encodeModel } from './onnx-model.js';
+import { softwareVulkanAdapter } from './vulkan.js';
 
 export type OnnxDevice = 'cpu' | 'webgpu' | 'cuda';
 export const ONNX_DEVICES: readonly OnnxDevice[] = ['cpu', 'webgpu', 'cuda'];
@@ -67,11 +69,6 @@ export function summarizeOrtError(device: string, err: unknown): string {
     return `this onnxruntime-node build has no ${device} execution provider ("${firstLine(text)}")`;
   }
   return firstLine(text);
-}
-
-function firstLine(text: string): string {
-  const line = text.split('\n').find((l) => l.trim() !== '') ?? text;
-  return line.trim();
 }
 
 let probeModel: Uint8Array | undefined;
@@ -175,17 +172,13 @@ function vulkanLoaderFound(): boolean {
   return cache.status === 0 && cache.stdout.includes('libvulkan.so.1');
 }
 
-/** Availability of every onnx device, with reasons (for `list-backends`-style output and tests). */
-export async function onnxDeviceStatus(): Promise<Array<{ device: OnnxDevice; available: boolean; reason?: string; hint?: string }>> {
-  const out: Array<{ device: OnnxDevice; available: boolean; reason?: string; hint?: string }> = [];
-  for (const device of ONNX_DEVICES) {
-    try {
-      await probeDevice(device);
-      out.push({ device, available: true });
-    } catch (err) {
-      const e = err as OnnxDeviceUnavailableError;
-      out.push({ device, available: false, reason: e.reason ?? e.message, hint: e.hint });
-    }
-  }
-  return out;
+let webgpuSoftware: { readonly name: string | undefined } | undefined;
+
+/**
+ * When onnx:webgpu's adapter can only be a software rasteriser, its name (e.g. `'SwiftShader'`): on
+ * Linux, judged from the Vulkan drivers installed (see vulkan.ts). Cached per process.
+ */
+export function webgpuSoftwareAdapter(): string | undefined {
+  webgpuSoftware ??= { name: process.platform === 'linux' ? softwareVulkanAdapter() : undefined };
+  return webgpuSoftware.name;
 }

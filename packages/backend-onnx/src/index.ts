@@ -4,21 +4,21 @@
 
 import { type BackendFactory, registerBackend } from '@rnn-scratch/core';
 import { createOnnxBackend } from './backend.js';
-import { OnnxDeviceUnavailableError, deviceHint, isOnnxDevice } from './devices.js';
+import { ONNX_DEVICES, type OnnxDevice, OnnxDeviceUnavailableError, deviceHint } from './devices.js';
 
 export * from './base.js';
 
 export const onnxBackendFactory: BackendFactory = {
   name: 'onnx',
   priority: 100,
-  devices: ['cpu', 'webgpu', 'cuda'],
+  devices: ONNX_DEVICES,
   autoDevices: ['cuda', 'webgpu', 'cpu'],
   async create(device, options) {
-    if (!isOnnxDevice(device)) throw new Error(`unknown onnx device "${device}"`);
+    // The registry only asks for one of `devices`.
     try {
-      return await createOnnxBackend({ device, threads: options.threads });
+      return await createOnnxBackend({ device: device as OnnxDevice, threads: options.threads });
     } catch (err) {
-      // The registry prints `reason (hint)`: give it the bare reason, the hint comes from `hint`.
+      // The registry adds the hint (from `hint` below) itself: give it the bare reason.
       if (err instanceof OnnxDeviceUnavailableError) throw new Error(err.reason, { cause: err });
       throw err;
     }

@@ -7,7 +7,19 @@ import { FeedError, buildGraph, hashGraph, listBackends, resolveBackend, tensor 
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OnnxBackend, OnnxExecutable, createOnnxBackend } from '../src/backend.js';
-import { OnnxDeviceUnavailableError, onnxDeviceStatus, probeDevice } from '../src/devices.js';
+import { ONNX_DEVICES, OnnxDeviceUnavailableError, probeDevice } from '../src/devices.js';
+
+/** Each device's probe result: available, or the reason and hint it failed with. */
+function deviceStatus() {
+  return Promise.all(
+    ONNX_DEVICES.map((device) =>
+      probeDevice(device).then(
+        () => ({ device, available: true as const }),
+        (e: OnnxDeviceUnavailableError) => ({ device, available: false as const, reason: e.reason, hint: e.hint }),
+      ),
+    ),
+  );
+}
 import { lowerToOnnx } from '../src/lower.js';
 
 const graph = buildGraph((b) => {
@@ -165,7 +177,7 @@ describe('devices', () => {
   });
 
   it('an unavailable device fails with a clear reason and a fix (webgpu/cuda on a machine without them)', async () => {
-    const status = await onnxDeviceStatus();
+    const status = await deviceStatus();
     expect(status.find((s) => s.device === 'cpu')?.available).toBe(true);
     for (const s of status) {
       if (s.available) continue;
@@ -189,7 +201,7 @@ describe('devices', () => {
   });
 
   it('webgpu without a GPU says why: no Vulkan loader, or no adapter', async (ctx) => {
-    const webgpu = (await onnxDeviceStatus()).find((s) => s.device === 'webgpu')!;
+    const webgpu = (await deviceStatus()).find((s) => s.device === 'webgpu')!;
     if (webgpu.available) ctx.skip();
     expect(webgpu.reason).toMatch(/libvulkan\.so\.1 was not found|Failed to get a WebGPU adapter: No supported adapters/);
     expect(webgpu.hint).toMatch(/GPU driver/);

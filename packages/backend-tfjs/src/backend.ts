@@ -22,20 +22,23 @@ import * as tf from '@tensorflow/tfjs-core';
 import { kernelsFor } from './kernels.js';
 import { type LoweringOptions, defaultLowering, lowerGraph } from './lower.js';
 import {
+  TFJS_DEVICES,
   type TfjsDevice,
   type TfjsRuntime,
   type TfjsRuntimeLoader,
   type TfjsRuntimeOptions,
   TfjsRuntimeUnavailableError,
   isTfjsDevice,
-  tfjsInstallHint,
   tfjsRuntimes,
   withEngine,
 } from './runtime.js';
 
 export interface TfjsBackendOptions extends TfjsRuntimeOptions {
-  /** `cuda`, `node`, `webgpu`, `wasm`, `cpu`, or `auto` (default): the first of those that works here. */
-  readonly device?: TfjsDevice | 'auto';
+  /**
+   * `cuda`, `node`, `webgpu`, `wasm` or `cpu`. For the best one that works here, ask core's registry:
+   * `resolveBackend('tfjs')` (after importing this package, which registers the devices).
+   */
+  readonly device: TfjsDevice;
   /** Override the graph rewrites chosen for the runtime (see lower.ts); mostly for benchmarks and tests. */
   readonly lowering?: Partial<LoweringOptions>;
   /** @internal a separate loader (tests) */
@@ -163,6 +166,8 @@ export class TfjsBackend implements Backend {
   readonly name = 'tfjs';
   readonly floatPrecision = 32 as const;
   readonly device: TfjsDevice;
+  /** On `webgpu`: the software rasteriser its adapter is (e.g. `SwiftShader`), when it is one. */
+  readonly software?: string;
   private readonly executables = new Set<TfjsExecutable>();
   private disposed = false;
 
@@ -171,20 +176,16 @@ export class TfjsBackend implements Backend {
     private readonly lowering: LoweringOptions,
   ) {
     this.device = runtime.device;
+    if (runtime.software !== undefined) this.software = runtime.software;
   }
 
   /** Load (once per process) and smoke-test the runtime for `device`; rejects with TfjsRuntimeUnavailableError. */
-  static async create(options: TfjsBackendOptions = {}): Promise<TfjsBackend> {
-    const loader = options.loader ?? tfjsRuntimes;
-    const device = options.device ?? 'auto';
-    let runtime: TfjsRuntime;
-    if (device === 'auto') {
-      runtime = await loader.best(options);
-    } else if (isTfjsDevice(device)) {
-      runtime = await loader.load(device, options);
-    } else {
-      throw new TfjsRuntimeUnavailableError(device, `unknown tfjs device; the devices are cuda, node, webgpu, wasm, cpu`, tfjsInstallHint(device));
+  static async create(options: TfjsBackendOptions): Promise<TfjsBackend> {
+    const { device } = options;
+    if (!isTfjsDevice(device)) {
+      throw new TfjsRuntimeUnavailableError(String(device), `unknown tfjs device; the devices are ${TFJS_DEVICES.join(', ')}`, undefined);
     }
+    const runtime = await (options.loader ?? tfjsRuntimes).load(device, options);
     return new TfjsBackend(runtime, { ...defaultLowering(runtime.backendName), ...options.lowering });
   }
 
@@ -215,9 +216,4 @@ export class TfjsBackend implements Backend {
     this.disposed = true;
     await Promise.all([...this.executables].map((e) => e.dispose()));
   }
-}
-
-/** `TfjsBackend.create(options)`. */
-export function createTfjsBackend(options: TfjsBackendOptions = {}): Promise<TfjsBackend> {
-  return TfjsBackend.create(options);
 }

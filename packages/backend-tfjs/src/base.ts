@@ -1,7 +1,7 @@
 // Side-effect-free entry (`@rnn-scratch/backend-tfjs/base`): the classes and functions, without
 // registering anything with core's registry. `index.ts` re-exports all of this AND registers `tfjs`.
 
-export { TfjsBackend, TfjsExecutable, TfjsUnsupportedGraphError, createTfjsBackend, type TfjsBackendOptions } from './backend.js';
+export { TfjsBackend, TfjsExecutable, TfjsUnsupportedGraphError, type TfjsBackendOptions } from './backend.js';
 export { kernelsFor, tfjsKernels } from './kernels.js';
 export { defaultLowering, lowerGraph, NO_LOWERING, type LoweringOptions } from './lower.js';
 export {
@@ -9,15 +9,10 @@ export {
   TfjsRuntimeLoader,
   TfjsRuntimeUnavailableError,
   isTfjsDevice,
-  listTfjsRuntimes,
   tfjsInstallHint,
   tfjsRuntimes,
   withEngine,
   type TfjsDevice,
   type TfjsRuntime,
   type TfjsRuntimeOptions,
-  type TfjsRuntimeStatus,
 } from './runtime.js';
-
-/** The backend spec version this package implements (core's `SPEC_VERSION`). */
-export const TFJS_BACKEND_SPEC_VERSION = 'v1' as const;

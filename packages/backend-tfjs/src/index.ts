@@ -4,7 +4,7 @@
 
 import { type BackendFactory, registerBackend } from '@rnn-scratch/core';
 import { TfjsBackend } from './backend.js';
-import { TFJS_DEVICES, TfjsRuntimeUnavailableError, isTfjsDevice, tfjsInstallHint } from './runtime.js';
+import { TFJS_DEVICES, type TfjsDevice, TfjsRuntimeUnavailableError, tfjsInstallHint } from './runtime.js';
 
 export * from './base.js';
 
@@ -14,11 +14,11 @@ export const tfjsBackendFactory: BackendFactory = {
   devices: TFJS_DEVICES,
   autoDevices: TFJS_DEVICES,
   async create(device) {
-    if (!isTfjsDevice(device)) throw new Error(`unknown tfjs device "${device}"; the devices are ${TFJS_DEVICES.join(', ')}`);
+    // The registry only asks for one of `devices`, and decides which one plain `tfjs` and `auto` take.
     try {
-      return await TfjsBackend.create({ device });
+      return await TfjsBackend.create({ device: device as TfjsDevice });
     } catch (err) {
-      // The registry prints `reason (hint)`: give it the bare reason; the hint comes from `hint`.
+      // The registry adds the hint (from `hint` below) itself: give it the bare reason.
       if (err instanceof TfjsRuntimeUnavailableError) throw new Error(err.reason, { cause: err });
       throw err;
     }

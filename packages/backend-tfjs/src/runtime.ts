@@ -1,12 +1,14 @@
 // Which TensorFlow.js runtime runs our graphs, and making it the active one.
 //
-// Candidates, best first: `cuda` (@tensorflow/tfjs-node-gpu), `node` (@tensorflow/tfjs-node), `webgpu`
+// Runtimes, best first: `cuda` (@tensorflow/tfjs-node-gpu), `node` (@tensorflow/tfjs-node), `webgpu`
 // (WebGPU: in Node the npm `webgpu` package, Dawn, + @tensorflow/tfjs-backend-webgpu), `wasm`
 // (@tensorflow/tfjs-backend-wasm, a dependency) and `cpu` (@tensorflow/tfjs-backend-cpu, a dependency,
-// plain JavaScript). The first three are optional peer dependencies: they are imported through a
-// string variable, so neither type-checking nor bundlers need them, and a candidate only counts as
-// available after its package loaded AND a one-op smoke test gave the right numbers. A failure is
-// remembered with its reason (per process), so asking again does not import again.
+// plain JavaScript). They are the devices of the `tfjs` backend in core's registry, which decides which
+// one `tfjs` and `auto` take. The first three are optional peer dependencies: they are imported through
+// a string variable, so neither type-checking nor bundlers need them, and a runtime only counts as
+// available after its package loaded AND a one-op smoke test gave the right numbers (and, for `cuda`,
+// TensorFlow says it computes on a GPU). A failure is remembered with its reason (per process), so
+// asking again does not import again.
 //
 // ONE ENGINE PER PROCESS: tfjs keeps a single global "active backend". Every compile and run of a
 // TfjsBackend goes through `withEngine`, which queues it behind any other tfjs work of this package and
@@ -16,11 +18,12 @@
 // `tfjs:node` and `tfjs:cuda` both register tfjs's `tensorflow` backend, so only one of them can ever
 // be loaded in a process.
 
+import { firstLine, softwareAdapterName } from '@rnn-scratch/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 export type TfjsDevice = 'cuda' | 'node' | 'webgpu' | 'wasm' | 'cpu';
 
-/** Every device, in the order plain `tfjs` tries them. */
+/** Every device, best first: the order in which the registry tries them for plain `tfjs` and `auto`. */
 export const TFJS_DEVICES: readonly TfjsDevice[] = ['cuda', 'node', 'webgpu', 'wasm', 'cpu'];
 
 export function isTfjsDevice(device: string): device is TfjsDevice {
@@ -34,6 +37,8 @@ export interface TfjsRuntime {
   readonly backendName: string;
   /** The npm package(s) that provide it. */
   readonly packages: readonly string[];
+  /** On `webgpu`: the software rasteriser the adapter is (e.g. `SwiftShader`), from its adapter info. */
+  readonly software?: string;
 }
 
 export interface TfjsRuntimeOptions {
@@ -44,22 +49,6 @@ export interface TfjsRuntimeOptions {
    * URL for @tensorflow/tfjs-backend-wasm@4.22.0/dist/). Only the first wasm initialisation uses it.
    */
   readonly wasmPaths?: string | Record<string, string>;
-}
-
-/** One candidate in `listTfjsRuntimes()`. */
-export interface TfjsRuntimeStatus {
-  /** `tfjs:<device>`, as the registry and the CLI spell it. */
-  readonly id: string;
-  readonly device: TfjsDevice;
-  readonly available: boolean;
-  /** The npm package(s) this candidate needs. */
-  readonly packages: readonly string[];
-  /** tfjs backend name (`tensorflow`, `webgpu`, `wasm`, `cpu`). */
-  readonly backendName: string;
-  /** Why it is unavailable. */
-  readonly reason?: string;
-  /** How to make it available (an install command and what else it needs). */
-  readonly hint?: string;
 }
 
 /** A runtime that cannot run here. `reason` says why, `hint` how to fix it. */
@@ -140,14 +129,6 @@ function isModuleNotFound(err: unknown, name: string): boolean {
   return notFound && (message === '' || message.includes(`'${name}'`) || message.includes(`"${name}"`));
 }
 
-function firstLine(text: string): string {
-  return (text.split('\n').find((l) => l.trim() !== '') ?? text).trim();
-}
-
-function describeError(err: unknown): string {
-  return firstLine(err instanceof Error ? err.message : String(err));
-}
-
 let corePrepared = false;
 function prepareCore(): void {
   if (corePrepared) return;
@@ -179,36 +160,6 @@ export class TfjsRuntimeLoader {
     return p;
   }
 
-  /** The best available runtime, in TFJS_DEVICES order; the error lists every candidate's reason. */
-  async best(options: TfjsRuntimeOptions = {}, devices: readonly TfjsDevice[] = TFJS_DEVICES): Promise<TfjsRuntime> {
-    const reasons: string[] = [];
-    for (const device of devices) {
-      try {
-        return await this.load(device, options);
-      } catch (err) {
-        reasons.push(`tfjs:${device}: ${err instanceof TfjsRuntimeUnavailableError ? err.reason : describeError(err)}`);
-      }
-    }
-    throw new TfjsRuntimeUnavailableError('auto', `no TensorFlow.js runtime works here: ${reasons.join('; ')}`, undefined);
-  }
-
-  /** Every candidate with its availability, reason and install hint (loads each one once). */
-  async list(options: TfjsRuntimeOptions = {}): Promise<TfjsRuntimeStatus[]> {
-    const out: TfjsRuntimeStatus[] = [];
-    for (const device of TFJS_DEVICES) {
-      const spec = CANDIDATES[device];
-      const base = { id: `tfjs:${device}`, device, packages: spec.packages, backendName: spec.backendName };
-      try {
-        await this.load(device, options);
-        out.push({ ...base, available: true });
-      } catch (err) {
-        const reason = err instanceof TfjsRuntimeUnavailableError ? err.reason : describeError(err);
-        out.push({ ...base, available: false, reason, hint: spec.hint });
-      }
-    }
-    return out;
-  }
-
   private fail(device: TfjsDevice, reason: string): never {
     throw new TfjsRuntimeUnavailableError(device, reason, CANDIDATES[device].hint);
   }
@@ -218,13 +169,14 @@ export class TfjsRuntimeLoader {
       return await this.importModule(name);
     } catch (err) {
       if (isModuleNotFound(err, name)) this.fail(device, `the package ${name} is not installed`);
-      this.fail(device, `${name} failed to load: ${describeError(err)}`);
+      this.fail(device, `${name} failed to load: ${firstLine(err)}`);
     }
   }
 
   private async loadUncached(device: TfjsDevice, options: TfjsRuntimeOptions): Promise<TfjsRuntime> {
     prepareCore();
     const spec = CANDIDATES[device];
+    let software: string | undefined;
     switch (device) {
       case 'cuda':
       case 'node': {
@@ -241,14 +193,14 @@ export class TfjsRuntimeLoader {
         break;
       }
       case 'webgpu':
-        await this.prepareWebGpu();
+        software = await this.prepareWebGpu();
         break;
       case 'wasm': {
         let wasm: typeof import('@tensorflow/tfjs-backend-wasm');
         try {
           wasm = await import('@tensorflow/tfjs-backend-wasm');
         } catch (err) {
-          this.fail(device, `@tensorflow/tfjs-backend-wasm failed to load: ${describeError(err)}`);
+          this.fail(device, `@tensorflow/tfjs-backend-wasm failed to load: ${firstLine(err)}`);
         }
         const paths = options.wasmPaths ?? (isNode() ? await nodeWasmDirectory() : undefined);
         if (paths !== undefined) {
@@ -264,7 +216,7 @@ export class TfjsRuntimeLoader {
         try {
           await import('@tensorflow/tfjs-backend-cpu');
         } catch (err) {
-          this.fail(device, `@tensorflow/tfjs-backend-cpu failed to load: ${describeError(err)}`);
+          this.fail(device, `@tensorflow/tfjs-backend-cpu failed to load: ${firstLine(err)}`);
         }
         break;
     }
@@ -275,12 +227,35 @@ export class TfjsRuntimeLoader {
           `@tensorflow/tfjs-core (${tf.version_core}); it probably brought its own copy: install matching versions (${TFJS_VERSION})`,
       );
     }
-    const runtime: TfjsRuntime = { device, backendName: spec.backendName, packages: spec.packages };
-    await withEngine(runtime, () => smokeTest(device), { initFailure: (why) => this.fail(device, why) });
+    const runtime: TfjsRuntime = { device, backendName: spec.backendName, packages: spec.packages, ...(software !== undefined ? { software } : {}) };
+    await withEngine(
+      runtime,
+      async () => {
+        await smokeTest(device);
+        if (device === 'cuda') this.checkOnGpu();
+      },
+      { initFailure: (why) => this.fail(device, why) },
+    );
     return runtime;
   }
 
-  private async prepareWebGpu(): Promise<void> {
+  /**
+   * tfjs-node-gpu computes on the CPU when TensorFlow finds no usable GPU (no driver, or CUDA 11.2 or
+   * cuDNN 8 missing): the smoke test passes all the same. Its engine says where it runs.
+   */
+  private checkOnGpu(): void {
+    const onGpu = (tf.backend() as { isUsingGpuDevice?: unknown }).isUsingGpuDevice;
+    if (onGpu !== true) {
+      this.fail(
+        'cuda',
+        `${CANDIDATES.cuda.packages[0]} loaded, but TensorFlow found no usable GPU and would compute on the CPU ` +
+          `(its engine reports isUsingGpuDevice = ${String(onGpu)})`,
+      );
+    }
+  }
+
+  /** Set up WebGPU and find an adapter; resolves to the software rasteriser it is, if it is one. */
+  private async prepareWebGpu(): Promise<string | undefined> {
     const g = globalThis as { navigator?: { gpu?: GpuLike } };
     if (g.navigator?.gpu == null) {
       if (!isNode()) this.fail('webgpu', 'this browser has no WebGPU (navigator.gpu is undefined)');
@@ -300,15 +275,49 @@ export class TfjsRuntimeLoader {
     try {
       adapter = await g.navigator!.gpu!.requestAdapter();
     } catch (err) {
-      this.fail('webgpu', `requesting a WebGPU adapter failed: ${describeError(err)}`);
+      this.fail('webgpu', `requesting a WebGPU adapter failed: ${firstLine(err)}`);
     }
     if (adapter == null) this.fail('webgpu', 'no WebGPU adapter was found (no GPU, or no driver for it)');
     await this.importOptional('webgpu', '@tensorflow/tfjs-backend-webgpu');
+    return softwareAdapter(adapter as AdapterLike);
   }
 }
 
 interface GpuLike {
   requestAdapter(): Promise<unknown>;
+}
+
+/** What a GPUAdapter tells about itself (`info`; older implementations: `requestAdapterInfo()`). */
+interface AdapterInfoLike {
+  readonly vendor?: string;
+  readonly architecture?: string;
+  readonly device?: string;
+  readonly description?: string;
+  readonly isFallbackAdapter?: boolean;
+  /** Dawn's adapter type (`discrete GPU`, `integrated GPU`, `CPU`...), where an implementation reports it. */
+  readonly adapterType?: string;
+}
+interface AdapterLike {
+  readonly info?: AdapterInfoLike;
+  requestAdapterInfo?(): Promise<AdapterInfoLike>;
+  readonly isFallbackAdapter?: boolean;
+}
+
+/** The software rasteriser an adapter is (SwiftShader, lavapipe, llvmpipe...), from its info; else undefined. */
+async function softwareAdapter(adapter: AdapterLike): Promise<string | undefined> {
+  let info = adapter.info;
+  if (info === undefined && typeof adapter.requestAdapterInfo === 'function') {
+    try {
+      info = await adapter.requestAdapterInfo();
+    } catch {
+      // no information: judged as hardware, as before
+    }
+  }
+  const named = softwareAdapterName(info?.vendor, info?.architecture, info?.device, info?.description);
+  if (named !== undefined) return named;
+  if (/^cpu$/i.test(info?.adapterType ?? '')) return info?.description || info?.vendor || 'a CPU adapter';
+  if (info?.isFallbackAdapter === true || adapter.isFallbackAdapter === true) return info?.description || 'a fallback adapter';
+  return undefined;
 }
 
 /** In Node: the directory holding tfjs-backend-wasm's `.wasm` files (its `dist/`), with a trailing slash. */
@@ -354,7 +363,7 @@ async function activate(runtime: TfjsRuntime, initFailure?: (why: string) => nev
   try {
     ok = await tf.setBackend(runtime.backendName);
   } catch (err) {
-    why = `tf.setBackend('${runtime.backendName}') failed: ${describeError(err)}`;
+    why = `tf.setBackend('${runtime.backendName}') failed: ${firstLine(err)}`;
   }
   if (!ok) {
     // A backend whose initialisation failed stays "active" and breaks every later op: remove it.
@@ -389,10 +398,3 @@ export function withEngine<R>(
 /** The loader the package uses. */
 export const tfjsRuntimes = new TfjsRuntimeLoader();
 
-/**
- * Every tfjs candidate (cuda, node, webgpu, wasm, cpu) with whether it works here, and if not, why and
- * how to install it. What `rnn-scratch backends` prints for tfjs.
- */
-export function listTfjsRuntimes(options: TfjsRuntimeOptions = {}): Promise<TfjsRuntimeStatus[]> {
-  return tfjsRuntimes.list(options);
-}

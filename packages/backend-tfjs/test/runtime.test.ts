@@ -1,22 +1,18 @@
-// Runtime selection: plain `tfjs` picks what works here, an explicit device that cannot work fails with
-// its reason and an install hint, failures are remembered (no second import), the registry sees all of
-// it, and two tfjs backends on different runtimes share the one global tfjs engine safely.
+// Runtime selection: the registry's plain `tfjs` picks what works here, an explicit device that cannot
+// work fails with its reason and an install hint, failures are remembered (no second import), a package
+// that loads is activated and smoke-tested (fake engines stand in for tfjs-node, tfjs-node-gpu and
+// WebGPU, which cannot be installed everywhere), tfjs:cuda counts only when TensorFlow runs on a GPU, a
+// software WebGPU adapter is flagged, and two tfjs backends on different runtimes share the one global
+// tfjs engine safely.
 
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { BackendUnavailableError, GraphBuilder, listBackends, resolveBackend, runReference, tensor } from '@rnn-scratch/core';
 import { expectClose } from '@rnn-scratch/core/testing';
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  TFJS_BACKEND_SPEC_VERSION,
-  TFJS_DEVICES,
-  TfjsBackend,
-  TfjsRuntimeLoader,
-  TfjsRuntimeUnavailableError,
-  listTfjsRuntimes,
-  tfjsBackendFactory,
-} from '../src/index.js';
+import { TFJS_DEVICES, TfjsBackend, TfjsRuntimeLoader, TfjsRuntimeUnavailableError, tfjsBackendFactory } from '../src/index.js';
 
 function installed(name: string): boolean {
   try {
@@ -30,6 +26,8 @@ function installed(name: string): boolean {
 const HAS_NODE = installed('@tensorflow/tfjs-node');
 const HAS_NODE_GPU = installed('@tensorflow/tfjs-node-gpu');
 const HAS_WEBGPU = installed('webgpu') && installed('@tensorflow/tfjs-backend-webgpu');
+/** A real WebGPU in this runtime (a browser, or Node with one installed globally): the fakes stay out of its way. */
+const NAVIGATOR_GPU = (globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu != null;
 /** ` [skipped: why]` in a test title when `skipped`, else nothing. */
 const skipNote = (skipped: boolean, why: string) => (skipped ? ` [skipped: ${why}]` : '');
 
@@ -56,27 +54,23 @@ const tinyFeeds = {
   w: tensor('float32', [3, 3], [1, 2, 3, -1, 0.5, 0.25, 0, 1, -2]),
 };
 
-describe('plain tfjs (auto)', () => {
-  it('picks an available runtime here, the best of cuda > node > webgpu > wasm > cpu', async () => {
-    const backend = await TfjsBackend.create();
+describe('plain tfjs (the registry picks the device)', () => {
+  it('resolveBackend("tfjs") opens an available runtime here, the best of cuda > node > webgpu > wasm > cpu', async () => {
+    const backend = await resolveBackend('tfjs');
     const expected = HAS_NODE_GPU || HAS_NODE || HAS_WEBGPU ? undefined : 'wasm';
     if (expected) expect(backend.device).toBe(expected);
     expect(['cuda', 'node', 'webgpu', 'wasm', 'cpu']).toContain(backend.device);
+    expect(backend).toBeInstanceOf(TfjsBackend);
     expect(backend.name).toBe('tfjs');
     expect(backend.specVersion).toBe('v1');
-    expect(TFJS_BACKEND_SPEC_VERSION).toBe('v1');
     expect(backend.floatPrecision).toBe(32);
     const exe = await backend.compile(tinyGraph());
-    expectClose((await exe.run(tinyFeeds)).y, (await runReference(tinyGraph(), tinyFeeds)).y, { rtol: 1e-5, atol: 1e-6 }, 'auto');
+    expectClose((await exe.run(tinyFeeds)).y, (await runReference(tinyGraph(), tinyFeeds)).y, { rtol: 1e-5, atol: 1e-6 }, 'tfjs');
     await backend.dispose();
   });
 
-  it('best() skips what is missing and reports every reason when nothing works', async () => {
-    const { loader } = countingLoader();
-    const got = await loader.best({}, ['node', 'cpu']);
-    expect(got.device).toBe(HAS_NODE ? 'node' : 'cpu');
-    const { loader: l2 } = countingLoader({ '@tensorflow/tfjs-node': () => Promise.reject(Object.assign(new Error("Cannot find package '@tensorflow/tfjs-node'"), { code: 'ERR_MODULE_NOT_FOUND' })) });
-    await expect(l2.best({}, ['node'])).rejects.toThrow(/no TensorFlow\.js runtime works here: tfjs:node: the package @tensorflow\/tfjs-node is not installed/);
+  it('TfjsBackend.create has no auto of its own: it needs a device', async () => {
+    await expect(TfjsBackend.create({} as never)).rejects.toThrow(/unknown tfjs device; the devices are cuda, node, webgpu, wasm, cpu/);
   });
 });
 
@@ -159,13 +153,123 @@ describe('explicit devices', () => {
   });
 });
 
-describe('listTfjsRuntimes', () => {
-  it('lists every candidate with availability, reason and install hint', async () => {
-    const list = await listTfjsRuntimes();
+describe('fake engines: a package that loads and registers its tfjs backend', () => {
+  const cleanups: Array<() => void> = [];
+  afterEach(() => {
+    for (const undo of cleanups.splice(0).reverse()) undo();
+  });
+
+  /**
+   * What tfjs-node(-gpu) or tfjs-backend-webgpu do when imported: register a tfjs backend `name`. This one
+   * is tfjs's cpu backend under another name (every cpu kernel registered for `name` too), with `extra`
+   * on its instance, e.g. tfjs-node's `isUsingGpuDevice`.
+   */
+  function registerFakeEngine(name: string, extra: Record<string, unknown>): void {
+    tf.registerBackend(name, () => Object.assign(new MathBackendCPU(), extra));
+    for (const kernel of tf.getKernelsForBackend('cpu')) tf.registerKernel({ ...kernel, backendName: name });
+    cleanups.push(() => {
+      for (const kernel of tf.getKernelsForBackend(name)) tf.unregisterKernel(kernel.kernelName, name);
+      tf.removeBackend(name);
+    });
+  }
+
+  /** A loader whose `pkg` import registers a fake engine `name` with `extra`. */
+  function fakeLoader(pkg: string, name: string, extra: Record<string, unknown>) {
+    return countingLoader({
+      [pkg]: async () => {
+        registerFakeEngine(name, extra);
+        return {};
+      },
+    });
+  }
+
+  async function runsTinyGraph(backend: TfjsBackend): Promise<void> {
+    const exe = await backend.compile(tinyGraph());
+    expectClose((await exe.run(tinyFeeds)).y, (await runReference(tinyGraph(), tinyFeeds)).y, { rtol: 1e-5, atol: 1e-6 }, backend.id);
+    await backend.dispose();
+  }
+
+  it('tfjs:cuda loads, activates and runs when TensorFlow computes on a GPU', async () => {
+    const { loader, imports } = fakeLoader('@tensorflow/tfjs-node-gpu', 'tensorflow', { isUsingGpuDevice: true });
+    const runtime = await loader.load('cuda');
+    expect(runtime).toMatchObject({ device: 'cuda', backendName: 'tensorflow' });
+    expect(imports).toEqual(['@tensorflow/tfjs-node-gpu']);
+    const backend = await TfjsBackend.create({ device: 'cuda', loader });
+    expect(backend.id).toBe('tfjs:cuda');
+    expect(tf.getBackend()).toBe('tensorflow'); // the smoke test ran on the fake engine
+    await runsTinyGraph(backend);
+  });
+
+  it('tfjs:cuda is unavailable, with the reason, when tfjs-node-gpu fell back to the CPU', async () => {
+    for (const isUsingGpuDevice of [false, undefined]) {
+      const { loader } = fakeLoader('@tensorflow/tfjs-node-gpu', 'tensorflow', isUsingGpuDevice === undefined ? {} : { isUsingGpuDevice });
+      const err = (await loader.load('cuda').catch((e: unknown) => e)) as TfjsRuntimeUnavailableError;
+      expect(err).toBeInstanceOf(TfjsRuntimeUnavailableError);
+      expect(err.reason).toBe(
+        `@tensorflow/tfjs-node-gpu loaded, but TensorFlow found no usable GPU and would compute on the CPU (its engine reports isUsingGpuDevice = ${String(isUsingGpuDevice)})`,
+      );
+      expect(err.hint).toMatch(/CUDA 11\.2 and cuDNN 8/);
+      await expect(TfjsBackend.create({ device: 'cuda', loader })).rejects.toBe(err); // remembered
+      for (const undo of cleanups.splice(0).reverse()) undo();
+    }
+  });
+
+  it('tfjs:node loads, activates and runs on its (CPU) engine', async () => {
+    const { loader } = fakeLoader('@tensorflow/tfjs-node', 'tensorflow', { isUsingGpuDevice: false });
+    const backend = await TfjsBackend.create({ device: 'node', loader });
+    expect(backend.runtime).toMatchObject({ device: 'node', backendName: 'tensorflow' });
+    expect(backend.software).toBeUndefined();
+    await runsTinyGraph(backend);
+  });
+
+  describe('webgpu adapters', () => {
+    afterEach(() => {
+      delete (globalThis as { navigator?: unknown }).navigator;
+    });
+
+    /** A WebGPU whose one adapter describes itself with `info`. */
+    function fakeGpu(info: Record<string, unknown>): void {
+      const gpu = { requestAdapter: async () => ({ info }) };
+      Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+    }
+
+    it.skipIf(NAVIGATOR_GPU)(`a SwiftShader adapter is flagged as software${skipNote(NAVIGATOR_GPU, 'this runtime has a real navigator.gpu')}`, async () => {
+      fakeGpu({ vendor: 'google', architecture: 'swiftshader', device: '', description: 'SwiftShader Device (Subzero)' });
+      const { loader, imports } = fakeLoader('@tensorflow/tfjs-backend-webgpu', 'webgpu', {});
+      const backend = await TfjsBackend.create({ device: 'webgpu', loader });
+      expect(imports).toEqual(['@tensorflow/tfjs-backend-webgpu']); // navigator.gpu was there: no `webgpu` package needed
+      expect(backend.runtime.software).toBe('SwiftShader');
+      expect(backend.software).toBe('SwiftShader');
+      await runsTinyGraph(backend);
+    });
+
+    it.skipIf(NAVIGATOR_GPU)(`a hardware adapter is not${skipNote(NAVIGATOR_GPU, 'this runtime has a real navigator.gpu')}`, async () => {
+      fakeGpu({ vendor: 'nvidia', architecture: 'ampere', device: '', description: 'NVIDIA GeForce RTX 3080' });
+      const { loader } = fakeLoader('@tensorflow/tfjs-backend-webgpu', 'webgpu', {});
+      const backend = await TfjsBackend.create({ device: 'webgpu', loader });
+      expect(backend.software).toBeUndefined();
+      await backend.dispose();
+    });
+
+    it.skipIf(NAVIGATOR_GPU)(`a fallback or CPU-type adapter is software too${skipNote(NAVIGATOR_GPU, 'this runtime has a real navigator.gpu')}`, async () => {
+      fakeGpu({ vendor: 'mesa', architecture: '', device: '', description: 'some rasteriser', adapterType: 'CPU' });
+      const { loader } = fakeLoader('@tensorflow/tfjs-backend-webgpu', 'webgpu', {});
+      expect((await loader.load('webgpu')).software).toBe('some rasteriser');
+      for (const undo of cleanups.splice(0).reverse()) undo();
+      fakeGpu({ vendor: '', architecture: '', device: '', description: '', isFallbackAdapter: true });
+      const { loader: l2 } = fakeLoader('@tensorflow/tfjs-backend-webgpu', 'webgpu', {});
+      expect((await l2.load('webgpu')).software).toBe('a fallback adapter');
+    });
+  });
+});
+
+describe('listing the runtimes (the registry)', () => {
+  it('lists every tfjs device with availability, reason and install hint', async () => {
+    const list = (await listBackends()).filter((s) => s.name === 'tfjs');
     expect(list.map((s) => s.id)).toEqual(TFJS_DEVICES.map((d) => `tfjs:${d}`));
     const byDevice = Object.fromEntries(list.map((s) => [s.device, s]));
-    expect(byDevice.cpu).toMatchObject({ available: true, backendName: 'cpu' });
-    expect(byDevice.wasm).toMatchObject({ available: true, backendName: 'wasm' });
+    expect(byDevice.cpu).toMatchObject({ available: true });
+    expect(byDevice.wasm).toMatchObject({ available: true });
     for (const s of list.filter((x) => !x.available)) {
       expect(s.reason).toBeTruthy();
       expect(s.hint).toMatch(/npm install/);
@@ -192,7 +296,7 @@ describe('the registry', () => {
   it.skipIf(HAS_NODE)(`resolveBackend("tfjs:node") fails with the reason and the hint${skipNote(HAS_NODE, '@tensorflow/tfjs-node is installed here')}`, async () => {
     const err = (await resolveBackend('tfjs:node').catch((e: unknown) => e)) as BackendUnavailableError;
     expect(err).toBeInstanceOf(BackendUnavailableError);
-    expect(err.message).toMatch(/tfjs:node: the package @tensorflow\/tfjs-node is not installed \(npm install @tensorflow\/tfjs-node@4\.22\.0/);
+    expect(err.message).toMatch(/^backend tfjs:node is unavailable: the package @tensorflow\/tfjs-node is not installed; to fix: npm install @tensorflow\/tfjs-node@4\.22\.0/);
     expect(err.statuses[0]).toMatchObject({ id: 'tfjs:node', available: false });
   });
 

@@ -1,5 +1,5 @@
 /**
- * A small, dependency-free command-line flag parser.
+ * A small command-line flag parser, without third-party dependencies.
  *
  * Each command declares its flags as data (name, type, default, help text, limits). The parser turns
  * `['--batch-size', '32', '--json']` into `{ batchSize: 32, json: true, ... }`, typed from the declaration,
@@ -9,6 +9,8 @@
  * Accepted syntax: `--name value`, `--name=value`, `--flag` / `--no-flag` / `--flag=false` for booleans,
  * `-x value` for a flag with a one-letter `short` alias, and `--` to end the flags.
  */
+
+import { suggest } from '@rnn-scratch/core';
 
 /** A mistake in how the command was called. The CLI prints its one-line message and exits with code 2. */
 export class UsageError extends Error {
@@ -247,45 +249,8 @@ function unknownFlag(key: string, specs: readonly FlagSpec[], where: string): Us
   );
 }
 
-/**
- * Edit distance between two strings (optimal string alignment: insertions, deletions, substitutions and
- * swaps of two neighbouring characters each cost 1), so `--batchsize`, `--max-token` and `--nmu-steps` are
- * all one edit away from a real flag.
- */
-export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
-    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0))
-  );
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  }
-  return d[a.length][b.length];
-}
-
-/**
- * The candidate closest to `input`, if it is close enough to be a plausible typo (at most a third of the
- * longer word's letters wrong), or if one contains the other (`--steps` -> `--num-steps`). Else undefined.
- */
-export function suggest(input: string, candidates: readonly string[]): string | undefined {
-  const typed = input.toLowerCase();
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const distance = editDistance(typed, candidate.toLowerCase());
-    const limit = Math.max(1, Math.floor(Math.max(typed.length, candidate.length) / 3));
-    const contains = typed.length >= 3 && (candidate.includes(typed) || typed.includes(candidate));
-    if ((distance <= limit || contains) && distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
+// The "did you mean" helpers live in core, which also suggests backend names; re-exported for the CLI's API.
+export { editDistance, suggest } from '@rnn-scratch/core';
 
 /** The help lines for a list of flags: `  --max-tokens N   keep the first N tokens (default: 10000)`. */
 export function formatFlagHelp(specs: readonly FlagSpec[]): string[] {

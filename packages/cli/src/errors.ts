@@ -52,6 +52,11 @@ export function isBackendUnavailable(err: unknown): err is Error & { statuses?: 
   return err instanceof Error && err.name === 'BackendUnavailableError';
 }
 
+/** Is this the registry's "malformed or unknown backend id" error (also from another copy of core)? */
+export function isBackendIdError(err: unknown): err is Error {
+  return err instanceof Error && err.name === 'BackendIdError';
+}
+
 /** Which exit code an error means, and whether it is an expected failure (no "this looks like a bug" hint). */
 export function classify(err: unknown): { code: number; expected: boolean } {
   if (err instanceof CliError) return { code: err.exitCode, expected: true };
@@ -60,6 +65,7 @@ export function classify(err: unknown): { code: number; expected: boolean } {
   if (isDataError(err)) return { code: EXIT_DATA, expected: true };
   if (isCheckpointError(err)) return { code: EXIT_CHECKPOINT, expected: true };
   if (isBackendUnavailable(err)) return { code: EXIT_BACKEND, expected: true };
+  if (isBackendIdError(err)) return { code: EXIT_USAGE, expected: true };
   if (err instanceof Error && err.name === 'DivergenceError') return { code: EXIT_DIVERGED, expected: true };
   return { code: EXIT_UNEXPECTED, expected: false };
 }

@@ -12,6 +12,8 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+import { firstLine } from '@rnn-scratch/core';
+
 import { formatFlagHelp, parseArgs, suggest, UsageError, type FlagSpec } from './args.js';
 import type { Command, CommandContext, Output } from './command.js';
 import { backendsCommand } from './commands/backends.js';
@@ -123,12 +125,6 @@ export interface MainIO {
   commands?: readonly Command[];
 }
 
-/** The first line of an error's message, so every error prints as exactly one line. */
-function oneLine(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  return message.split('\n')[0].trim() || (err instanceof Error ? err.name : 'error');
-}
-
 /**
  * Run the CLI on `argv` (without `node` and the script path) and return the exit code. Never throws:
  * every error becomes `rnn-scratch: <message>` on stderr.
@@ -177,7 +173,9 @@ export async function main(argv: readonly string[], io: MainIO = {}): Promise<nu
   } catch (err) {
     const { code, expected } = classify(err);
     const hint = expected || debug ? '' : ' (this looks like a bug; run with --debug for the stack trace)';
-    stderr.write(`rnn-scratch: ${expected ? '' : 'unexpected error: '}${oneLine(err)}${hint}\n`);
+    // Exactly one line, whatever the error carries after its first.
+    const message = firstLine(err) || (err instanceof Error ? err.name : 'error');
+    stderr.write(`rnn-scratch: ${expected ? '' : 'unexpected error: '}${message}${hint}\n`);
     if (debug && err instanceof Error && err.stack) stderr.write(`${err.stack}\n`);
     return code;
   }

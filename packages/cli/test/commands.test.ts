@@ -1,12 +1,23 @@
 // `rnn-scratch predict`, `backends` and `bench` end to end (the real built binary).
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 
 import { checkBuilt, cli, expectOneLineError, tempDir, TINY } from './helpers.js';
 
 const dir = tempDir('rnn-scratch-commands-');
 const run = (args: string[], env?: Record<string, string>) => cli(dir, args, env);
 const NO_EXTRA_BACKENDS = { RNN_SCRATCH_DISABLE_BACKENDS: 'onnx,tfjs' };
+
+/** SwiftShader's Vulkan driver as Debian's chromium package installs it, and the Vulkan loader. */
+const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+function swiftShaderMissing(): string | undefined {
+  if (!existsSync(SWIFTSHADER_ICD)) return `${SWIFTSHADER_ICD} is absent (Debian: apt-get install chromium)`;
+  const ldconfig = spawnSync('ldconfig', ['-p'], { encoding: 'utf8' });
+  if (!(ldconfig.stdout ?? '').includes('libvulkan.so.1')) return 'the Vulkan loader libvulkan.so.1 is absent (Debian: apt-get install libvulkan1)';
+  return undefined;
+}
+const noSwiftShader = swiftShaderMissing();
 
 beforeAll(() => {
   checkBuilt();
@@ -74,6 +85,7 @@ describe('rnn-scratch backends', () => {
     expect(byId.get('onnx')).toMatchObject({ available: false, reason: 'disabled by RNN_SCRATCH_DISABLE_BACKENDS' });
     expect((byId.get('onnx') as { hint: string }).hint).toMatch(/RNN_SCRATCH_DISABLE_BACKENDS/);
     expect(summary.packages.map((p: { name: string }) => p.name)).toEqual(['onnx', 'tfjs']);
+    expect(summary.auto).toBe('reference:cpu');
 
     const text = run(['backends'], NO_EXTRA_BACKENDS);
     expect(text.code).toBe(0);
@@ -82,6 +94,31 @@ describe('rnn-scratch backends', () => {
     expect(text.stdout).toMatch(/^ +to fix: unset RNN_SCRATCH_DISABLE_BACKENDS/m);
     expect(text.stdout).toMatch(/--backend auto picks reference:cpu$/m);
   });
+
+  it.skipIf(noSwiftShader !== undefined)(
+    `software-gpu/swiftshader: onnx:webgpu on SwiftShader is available but "software", and auto picks a CPU backend${
+      noSwiftShader ? ` [skipped: ${noSwiftShader}]` : ''
+    }`,
+    () => {
+      // The Vulkan loader sees only SwiftShader: WebGPU finds an adapter, emulated on the CPU.
+      const runtimeDir = tempDir('rnn-scratch-xdg-');
+      onTestFinished(() => rmSync(runtimeDir, { recursive: true, force: true }));
+      const env = { VK_ICD_FILENAMES: SWIFTSHADER_ICD, XDG_RUNTIME_DIR: runtimeDir, RNN_SCRATCH_DISABLE_BACKENDS: 'tfjs' };
+      const r = run(['backends', '--json'], env);
+      expect(r.code, r.stderr).toBe(0);
+      const summary = JSON.parse(r.stdout);
+      const webgpu = summary.backends.find((b: { id: string }) => b.id === 'onnx:webgpu');
+      expect(webgpu, JSON.stringify(summary.backends)).toMatchObject({ available: true, software: 'SwiftShader' });
+      expect(summary.backends.find((b: { id: string }) => b.id === 'onnx:cpu')).toMatchObject({ available: true });
+      expect(summary.backends.find((b: { id: string }) => b.id === 'onnx:cpu').software).toBeUndefined();
+      expect(summary.auto).toBe('onnx:cpu');
+
+      const text = run(['backends'], env);
+      expect(text.code, text.stderr).toBe(0);
+      expect(text.stdout).toMatch(/^onnx:webgpu +yes \(software: SwiftShader\)$/m);
+      expect(text.stdout).toMatch(/^usable: onnx:cpu, onnx:webgpu \(software\), reference:cpu; --backend auto picks onnx:cpu$/m);
+    },
+  );
 
   it('lists the real backend packages without crashing, whatever state they are in', () => {
     const r = run(['backends', '--json']);

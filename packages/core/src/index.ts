@@ -14,6 +14,8 @@ export * from './backend/interpret.js';
 export { referenceKernels, stridesOf } from './backend/reference-kernels.js';
 export { ReferenceBackend, runReference } from './backend/reference.js';
 export * from './backend/registry.js';
+export { softwareAdapterName } from './backend/software.js';
+export { editDistance, firstLine, suggest } from './text.js';
 export * from './data/index.js';
 export * from './random.js';
 export * from './book-defaults.js';

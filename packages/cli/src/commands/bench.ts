@@ -7,10 +7,10 @@
  * the same way). The parameters are fed back after each step, as in training.
  */
 
-import { buildTrainStep, getParams, Random, scalar, tensor, type Backend, type HostTensor, type RnnParams, PARAM_NAMES } from '@rnn-scratch/core';
+import { buildTrainStep, firstLine, getParams, pickParams, Random, scalar, tensor, trainStepFeeds, type Backend, type Batch, type RnnParams } from '@rnn-scratch/core';
 
 import { UsageError } from '../args.js';
-import { BACKEND_PACKAGES, checkBackendId, loadBackends, openBackend } from '../backends.js';
+import { BACKEND_PACKAGES, checkBackendSpec, openBackend } from '../backends.js';
 import { defineCommand } from '../command.js';
 import { CliError } from '../errors.js';
 import { formatCount } from '../progress.js';
@@ -84,22 +84,18 @@ async function measure(
   try {
     const rng = new Random(o.seed);
     let params: RnnParams = getParams(VOCAB_SIZE, H, rng);
-    const tokens = () => tensor('int32', [B, T], Array.from({ length: B * T }, () => rng.randint(1, VOCAB_SIZE - 1)));
-    const X = tokens();
-    const Y = tokens();
+    const tokens = () => Int32Array.from({ length: B * T }, () => rng.randint(1, VOCAB_SIZE - 1));
+    const batch: Batch = { X: tokens(), Y: tokens(), shape: [B, T] };
     const state = tensor('float32', [B, H]);
     const lr = scalar('float32', 1);
     const times: number[] = [];
     for (let i = 0; i < o.warmup + o.steps; i++) {
-      const feeds: Record<string, HostTensor> = { X, Y, state, lr };
-      for (const name of PARAM_NAMES) feeds[name] = params[name];
+      const feeds = trainStepFeeds(batch, state, params, lr);
       const t0 = performance.now();
       const out = await exe.run(feeds);
       const dt = performance.now() - t0;
       if (!Number.isFinite(out.loss.data[0])) throw new Error(`the loss became ${out.loss.data[0]}`);
-      const next = {} as RnnParams;
-      for (const name of PARAM_NAMES) next[name] = out[name];
-      params = next;
+      params = pickParams(out);
       if (i >= o.warmup) times.push(dt);
     }
     const med = median(times);
@@ -137,11 +133,10 @@ export const benchCommand = defineCommand({
       .filter(Boolean);
     if (ids.length === 0) throw new UsageError("--backend needs at least one backend id, e.g. 'onnx,reference'");
     if (ids.includes('all')) {
-      await loadBackends();
       const all = BACKEND_PACKAGES.map((p) => p.name);
       ids = [...new Set(ids.flatMap((id) => (id === 'all' ? all : [id])))];
     }
-    for (const id of ids) checkBackendId(id);
+    for (const id of ids) checkBackendSpec(id);
     const settings = { batchSize: options.batchSize, numSteps: options.numSteps, steps: options.steps, warmup: options.warmup, seed: options.seed };
 
     const cells: Cell[] = [];
@@ -164,7 +159,7 @@ export const benchCommand = defineCommand({
           try {
             cells.push(await measure(backend, id, H, settings));
           } catch (err) {
-            const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+            const reason = firstLine(err);
             failures.push({ backend: id, numHiddens: H, available: true, reason: `failed at H=${H}: ${reason}` });
           }
         }

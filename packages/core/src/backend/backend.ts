@@ -27,6 +27,12 @@ export interface Backend {
   readonly device: string;
   /** Widest float the backend computes in natively: 64 if it runs float64 graphs, else 32. */
   readonly floatPrecision: 32 | 64;
+  /**
+   * Set when `device` is a GPU API served by a software rasteriser on the CPU, naming it (e.g.
+   * `'SwiftShader'`). Such a backend computes correctly but slower than a CPU backend: the registry lists
+   * it as "software" and `auto` takes it only when nothing else works. Unset for real hardware and CPUs.
+   */
+  readonly software?: string;
   compile(graph: Graph): Promise<Executable>;
   dispose(): Promise<void>;
 }
