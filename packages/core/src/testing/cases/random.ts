@@ -24,8 +24,8 @@ const BROADCASTS: { readonly [name: string]: readonly [Shape, Shape] } = {
 };
 
 /**
- * `op/<op>/random-<broadcast>` for every entry of BROADCASTS but those in `except` (a case above already
- * has exactly those operands).
+ * `op/<op>/random-<broadcast>` for every entry of BROADCASTS but those in `except` (a single case in
+ * `randomCases` already has exactly those operands).
  */
 function broadcastGrid(
   op: BinaryPrimitive,
@@ -41,7 +41,7 @@ function broadcastGrid(
     }));
 }
 
-/** `op/<op>/random-scalar` and `op/<op>/random-3d`: the random cases above are all [3, 4]. */
+/** `op/<op>/random-scalar` and `op/<op>/random-3d`: the single random cases in `randomCases` are all [3, 4]. */
 function unaryGrid(op: UnaryPrimitive, dtypes: typeof F | typeof FI, fill?: Fill): AnyOpCaseSpec[] {
   return [
     { op, name: 'random-scalar', dtypes, attrs: {}, inputs: [{ shape: [], fill }] },
