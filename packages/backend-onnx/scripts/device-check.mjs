@@ -7,6 +7,7 @@
 import {
   buildGraph,
   buildTrainStep,
+  Random,
   getParams,
   initRnnState,
   runReference,
@@ -19,8 +20,8 @@ const big = process.argv.includes('--big');
 const cpuToo = process.argv.includes('--cpu-too'); // exercise this script's checks on onnx:cpu as well
 const dtypeArg = process.argv.find((a) => a.startsWith('--dtype='));
 const F = dtypeArg ? dtypeArg.slice('--dtype='.length) : 'float32'; // float32 (default) or float64
-let seed = 12345;
-const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+const rng = new Random(12345);
+const rand = () => rng.random();
 const rnd = (dtype, shape, lo = -2, hi = 2) => {
   const n = shape.reduce((p, d) => p * d, 1);
   return tensor(dtype, shape, Array.from({ length: n }, () => (dtype === 'int32' ? Math.floor(rand() * 11) - 5 : lo + (hi - lo) * rand())));
@@ -85,8 +86,7 @@ function cases() {
 
 function trainFeeds(V, H, B, T) {
   const ids = () => tensor('int32', [B, T], Array.from({ length: B * T }, () => Math.floor(rand() * V)));
-  const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
-  return { X: ids(), Y: ids(), state: initRnnState(B, H, F), lr: scalar(F, 1), ...getParams(V, H, { normal }, F) };
+  return { X: ids(), Y: ids(), state: initRnnState(B, H, F), lr: scalar(F, 1), ...getParams(V, H, rng, F) };
 }
 
 async function timeSteps(backend, graph, feeds, n) {

@@ -4,7 +4,7 @@
 // --check also runs one step on the reference backend and prints the largest relative difference.
 
 import { parseArgs } from 'node:util';
-import { type FloatDType, type HostTensor, type InputEncoding, buildTrainStep, getParams, initRnnState, runReference, scalar, tensor } from '@rnn-scratch/core';
+import { type FloatDType, type HostTensor, type InputEncoding, Random, buildTrainStep, getParams, initRnnState, runReference, scalar, tensor } from '@rnn-scratch/core';
 import { type OnnxDevice, createOnnxBackend, lowerGraph } from '../src/base.js';
 
 const { values } = parseArgs({
@@ -41,11 +41,9 @@ const t2 = performance.now();
 const exe = await backend.compile(graph);
 console.log(`compile (lower + encode + InferenceSession.create): ${(performance.now() - t2).toFixed(0)} ms`);
 
-let seed = 1;
-const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-const ids = () => tensor('int32', [B, T], Array.from({ length: B * T }, () => Math.floor(rand() * V)));
-const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
-const params = getParams(V, H, { normal } as never, dtype) as unknown as Record<string, HostTensor>;
+const rng = new Random(1);
+const ids = () => tensor('int32', [B, T], Array.from({ length: B * T }, () => rng.randbelow(V)));
+const params: Record<string, HostTensor> = { ...getParams(V, H, rng, dtype) };
 let feeds: Record<string, HostTensor> = { X: ids(), Y: ids(), state: initRnnState(B, H, dtype), lr: scalar(dtype, 1), ...params };
 
 const steps = Number(values.steps);

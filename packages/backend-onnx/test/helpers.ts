@@ -1,20 +1,9 @@
-// Test helpers: a seeded generator for random inputs and a tolerance check against the reference.
+// Test helpers: random inputs (from the shared test generator, `mulberry32` in @rnn-scratch/core/testing)
+// and a tolerance check against the reference.
 
 import { type DType, type Graph, type HostTensor, type Shape, allocate, runReference, sizeOf } from '@rnn-scratch/core';
 import { expect } from 'vitest';
 import type { OnnxBackend } from '../src/backend.js';
-
-/** mulberry32: small, seeded, good enough for test data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export type Dist = 'normal' | 'positive' | 'nonzero' | 'small-int';
 

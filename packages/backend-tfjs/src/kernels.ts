@@ -57,8 +57,8 @@ export const tfjsKernels: KernelTable<T> = {
 
 /**
  * Rows of a table through `gatherND`, which copies whole rows; tfjs-backend-wasm's `gather` computes a
- * multi-index per ELEMENT (and allocates while doing it): ~30x slower for 512-wide rows. gatherND does
- * not check its indices, so they are checked here, as `tf.gather` (and core) do.
+ * multi-index per ELEMENT (and allocates while doing it), which is far slower for wide rows. gatherND
+ * does not check its indices, so they are checked here, as `tf.gather` (and core) do.
  */
 function gatherRows([table, indices]: readonly T[]): T {
   const rows = table.shape[0];

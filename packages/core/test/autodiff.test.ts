@@ -11,13 +11,11 @@ import {
   tensor,
   hashGraph,
 } from '../src/index.js';
+import { mulberry32, uniform } from '../src/testing/index.js';
 
+/** `n` numbers in [-0.5, 0.5) from the shared test generator. */
 function rand(n: number, seed: number): number[] {
-  let s = seed;
-  return Array.from({ length: n }, () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648 - 0.5;
-  });
+  return uniform(mulberry32(seed), n, -0.5, 0.5);
 }
 
 describe('grad', () => {

@@ -4,7 +4,9 @@
 //
 // Two comparisons, because long trajectories at lr=1 drift apart across engines by rounding alone:
 // - step by step: both backends get the SAME inputs at every step (the reference's parameters and
-//   state); the loss, the new parameters and the new state must agree to the dtype's tolerance;
+//   state); the loss, the gradient norm, the new parameters and the new state must agree to the dtype's
+//   tolerance. Once with the input as an embedding lookup (gather, the default) and once as the book
+//   writes it (one-hot times W_xh);
 // - free running: each backend follows its own trajectory; the 30 losses must stay close (looser).
 
 import { readFileSync } from 'node:fs';
@@ -13,7 +15,7 @@ import type { Executable } from '../backend/backend.js';
 import { type DType, type FloatDType, type HostTensor, scalar } from '../ir/dtype.js';
 import { SeqDataLoader } from '../data/seq-data-loader.js';
 import type { Batch } from '../data/seq-data-iter.js';
-import { PARAM_NAMES, type RnnParams, getParams, initRnnState } from '../nn/rnn.js';
+import { type InputEncoding, PARAM_NAMES, type RnnParams, getParams, initRnnState } from '../nn/rnn.js';
 import { Random } from '../random.js';
 import { buildTrainStep, pickParams, trainStepFeeds } from '../train/train-step.js';
 import { expectClose, maxAbs } from './assert.js';
@@ -31,20 +33,21 @@ function firstBatches(count: number): Batch[] {
 
 interface StepOutput {
   loss: number;
+  gradNorm: number;
   params: RnnParams;
   state: HostTensor;
 }
 
 async function runStep(exe: Executable, params: RnnParams, state: HostTensor, batch: Batch, dtype: FloatDType): Promise<StepOutput> {
   const out = await exe.run(trainStepFeeds(batch, state, params, scalar(dtype, E2E_CONFIG.lr)));
-  return { loss: out.loss.data[0], params: pickParams(out), state: out.state };
+  return { loss: out.loss.data[0], gradNorm: out.gradNorm.data[0], params: pickParams(out), state: out.state };
 }
 
 export function defineEndToEndLevel(ctx: SuiteContext): void {
   for (const dtype of ['float32', 'float64'] as const satisfies readonly DType[]) {
-    const setup = async () => {
+    const setup = async (inputEncoding: InputEncoding = 'gather') => {
       const { vocabSize, numHiddens, batchSize, numSteps, theta } = E2E_CONFIG;
-      const graph = buildTrainStep({ vocabSize, numHiddens, batchSize, numSteps, theta, dtype });
+      const graph = buildTrainStep({ vocabSize, numHiddens, batchSize, numSteps, theta, dtype, inputEncoding });
       const params = getParams(vocabSize, numHiddens, new Random(7), dtype);
       return {
         graph,
@@ -56,8 +59,8 @@ export function defineEndToEndLevel(ctx: SuiteContext): void {
       };
     };
 
-    ctx.test(`e2e/train-steps/step-by-step/${dtype}`, async () => {
-      const s = await setup();
+    const stepByStep = (inputEncoding: InputEncoding) => async () => {
+      const s = await setup(inputEncoding);
       const tol = ctx.tolerance(dtype);
       try {
         let params = s.params;
@@ -68,6 +71,7 @@ export function defineEndToEndLevel(ctx: SuiteContext): void {
           const got = await runStep(s.ours, params, state, s.batches[k], dtype);
           const at = `e2e step ${k + 1}`;
           expectClose([got.loss], [want.loss], tol, `${at} loss`);
+          expectClose([got.gradNorm], [want.gradNorm], tol, `${at} gradient norm`);
           for (const n of PARAM_NAMES) {
             const scale = maxAbs(want.params[n].data);
             expectClose(got.params[n], want.params[n], { rtol: tol.rtol, atol: tol.atol + tol.rtol * scale }, `${at} ${n}`);
@@ -85,7 +89,9 @@ export function defineEndToEndLevel(ctx: SuiteContext): void {
         await s.ours.dispose();
         await s.ref.dispose();
       }
-    });
+    };
+    ctx.test(`e2e/train-steps/step-by-step/${dtype}`, stepByStep('gather'));
+    ctx.test(`e2e/train-steps-one-hot/step-by-step/${dtype}`, stepByStep('one-hot'));
 
     ctx.test(`e2e/train-steps/free-running/${dtype}`, async () => {
       const s = await setup();

@@ -1,7 +1,8 @@
 // Level 1, op forward: each case is a one-op graph, compiled and run by the backend under test, and
-// compared with the hand-written expectation (or, for random cases, with the reference kernel).
+// compared with the hand-written expectation (or, for random cases, with the reference kernel). Running
+// must leave the fed operands, and any buffer they are views into, exactly as they were.
 
-import type { HostTensor } from '../ir/dtype.js';
+import { type HostTensor, allocate } from '../ir/dtype.js';
 import { type Graph, GraphBuilder } from '../ir/graph.js';
 import type { PrimitiveName } from '../ir/primitives.js';
 import type { Kernel } from '../backend/interpret.js';
@@ -14,9 +15,16 @@ import { type SuiteContext, runGraph } from './suite-context.js';
 export function defineOpForwardLevel(ctx: SuiteContext): void {
   for (const c of OP_CASES) {
     ctx.test(c.id, async () => {
-      const { y } = await runGraph(ctx.backend(), opGraph(c), opFeeds(c));
+      const feeds = opFeeds(c);
+      const before = Object.entries(feeds).map(([name, x]) => [name, bufferBytes(x)] as const);
+      const { y } = await runGraph(ctx.backend(), opGraph(c), feeds);
       const expected = c.expected ?? referenceResult(c);
       expectClose(y, expected, ctx.tolerance(expected.dtype), c.id);
+      for (const [name, bytes] of before) {
+        if (!sameBytes(bufferBytes(feeds[name]), bytes)) {
+          throw new Error(`${c.id}: running the graph modified the feed "${name}" or the buffer it lies in`);
+        }
+      }
     });
   }
 }
@@ -30,7 +38,28 @@ export function opGraph(c: OpCase): Graph {
 }
 
 export function opFeeds(c: OpCase): Record<string, HostTensor> {
-  return Object.fromEntries(c.inputs.flatMap((x, i) => (x.constant ? [] : [[`x${i}`, x.value]])));
+  return Object.fromEntries(c.inputs.flatMap((x, i) => (x.constant ? [] : [[`x${i}`, x.view ? asView(x.value) : x.value]])));
+}
+
+/** Padding on each side of a view operand, filled with a value no case uses, so reading it shows. */
+const VIEW_PADDING = 3;
+const VIEW_FILL = -777;
+
+/** The same tensor, its data a view into the middle of a larger buffer (non-zero `byteOffset`). */
+function asView(x: HostTensor): HostTensor {
+  const n = x.data.length;
+  const buffer = allocate(x.dtype, n + 2 * VIEW_PADDING).fill(VIEW_FILL);
+  buffer.set(x.data, VIEW_PADDING);
+  return { dtype: x.dtype, shape: x.shape, data: buffer.subarray(VIEW_PADDING, VIEW_PADDING + n) } as HostTensor;
+}
+
+/** A copy of every byte of the buffer a tensor's data lies in. */
+function bufferBytes(x: HostTensor): Uint8Array {
+  return new Uint8Array(x.data.buffer.slice(0));
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 /** The expectation of a random case: the reference kernel applied directly to the operands. */

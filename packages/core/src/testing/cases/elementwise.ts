@@ -45,6 +45,12 @@ export const elementwiseCases: AnyOpCaseSpec[] = [
     expected: { shape: [3], values: [1.25, 2.5, 3.75] },
   },
   {
+    // Both operands fed as views into the middle of larger buffers: the backend must honour byteOffset.
+    op: 'add', name: 'view-operands', dtypes: FI, attrs: {},
+    inputs: [{ shape: [2, 2], values: [1, 2, 3, 4], view: true }, { shape: [2], values: [10, 20], view: true }],
+    expected: { shape: [2, 2], values: [11, 22, 13, 24] },
+  },
+  {
     op: 'add', name: 'zero-size', dtypes: F, attrs: {},
     inputs: [{ shape: [0, 3], values: [] }, { shape: [3], values: [1, 2, 3] }],
     expected: { shape: [0, 3], values: [] },

@@ -16,17 +16,22 @@ export const indexingCases: AnyOpCaseSpec[] = [
     expected: { shape: [4, 2], values: [5, 6, 1, 2, 5, 6, 3, 4] },
   },
   {
-    op: 'gather', name: '2d-indices', dtypes: F, attrs: {}, inputs: [TABLE, ids([2, 2], [0, 1, 2, 2])],
+    op: 'gather', name: '2d-indices', dtypes: FI, attrs: {}, inputs: [TABLE, ids([2, 2], [0, 1, 2, 2])],
     expected: { shape: [2, 2, 2], values: [1, 2, 3, 4, 5, 6, 5, 6] },
   },
   {
-    op: 'gather', name: 'scalar-index', dtypes: F, attrs: {}, inputs: [TABLE, ids([], [1])],
+    op: 'gather', name: 'scalar-index', dtypes: FI, attrs: {}, inputs: [TABLE, ids([], [1])],
     expected: { shape: [2], values: [3, 4] },
   },
   {
     op: 'gather', name: 'vector-table', dtypes: FI, attrs: {},
     inputs: [{ shape: [4], values: [10, 20, 30, 40] }, ids([2], [3, 0])],
     expected: { shape: [2], values: [40, 10] },
+  },
+  {
+    // The table and the indices fed as views into the middle of larger buffers.
+    op: 'gather', name: 'view-operands', dtypes: FI, attrs: {}, inputs: [{ ...TABLE, view: true }, { ...ids([3], [2, 0, 1]), view: true }],
+    expected: { shape: [3, 2], values: [5, 6, 1, 2, 3, 4] },
   },
   {
     op: 'gather', name: 'no-indices', dtypes: F, attrs: {}, inputs: [TABLE, ids([0], [])],
@@ -48,8 +53,13 @@ export const indexingCases: AnyOpCaseSpec[] = [
     expected: { shape: [2, 2, 2], values: [0, 1, 1, 0, 1, 0, 0, 1] },
   },
   {
-    op: 'oneHot', name: 'scalar-index', dtypes: F, attrs: (dtype) => ({ depth: 4, dtype }), inputs: [ids([], [2])],
+    op: 'oneHot', name: 'scalar-index', dtypes: FI, attrs: (dtype) => ({ depth: 4, dtype }), inputs: [ids([], [2])],
     expected: { shape: [4], values: [0, 0, 1, 0] },
+  },
+  {
+    // Depth 1: a single column, 1 where the index is 0 (tf.oneHot itself refuses depth 1).
+    op: 'oneHot', name: 'depth-1', dtypes: FI, attrs: (dtype) => ({ depth: 1, dtype }), inputs: [ids([4], [-1, 0, 1, 0])],
+    expected: { shape: [4, 1], values: [0, 1, 0, 1] },
   },
   {
     op: 'oneHot', name: 'no-indices', dtypes: F, attrs: (dtype) => ({ depth: 3, dtype }), inputs: [ids([0], [])],

@@ -37,6 +37,10 @@ export const matmulReduceCases: AnyOpCaseSpec[] = [
     inputs: [{ shape: [3, 2], values: A_T }, { shape: [2, 3], values: B_T }], expected: AB,
   },
   {
+    op: 'matmul', name: 'view-operands', dtypes: F, attrs: { transA: false, transB: false },
+    inputs: [{ shape: [2, 3], values: A, view: true }, { shape: [3, 2], values: B, view: true }], expected: AB,
+  },
+  {
     op: 'matmul', name: 'row-times-column', dtypes: F, attrs: { transA: false, transB: false },
     inputs: [{ shape: [1, 3], values: [1, 2, 3] }, { shape: [3, 1], values: [0.5, -1, 2] }],
     expected: { shape: [1, 1], values: [4.5] },

@@ -13,9 +13,10 @@ const C = { shape: [2, 2, 2], values: [1, 2, 3, 4, 5, 6, 7, 8] };
 export const shapeOpCases: AnyOpCaseSpec[] = [
   // ---- reshape: row-major order is kept
   { op: 'reshape', name: 'matrix', dtypes: FI, attrs: { shape: [3, 2] }, inputs: [X], expected: { shape: [3, 2], values: X.values } },
-  { op: 'reshape', name: 'flatten', dtypes: F, attrs: { shape: [6] }, inputs: [X], expected: { shape: [6], values: X.values } },
-  { op: 'reshape', name: 'scalar-to-1x1', dtypes: F, attrs: { shape: [1, 1] }, inputs: [{ shape: [], values: [7] }], expected: { shape: [1, 1], values: [7] } },
-  { op: 'reshape', name: '1x1-to-scalar', dtypes: F, attrs: { shape: [] }, inputs: [{ shape: [1, 1], values: [7] }], expected: { shape: [], values: [7] } },
+  { op: 'reshape', name: 'flatten', dtypes: FI, attrs: { shape: [6] }, inputs: [X], expected: { shape: [6], values: X.values } },
+  { op: 'reshape', name: 'scalar-to-1x1', dtypes: FI, attrs: { shape: [1, 1] }, inputs: [{ shape: [], values: [7] }], expected: { shape: [1, 1], values: [7] } },
+  { op: 'reshape', name: '1x1-to-scalar', dtypes: FI, attrs: { shape: [] }, inputs: [{ shape: [1, 1], values: [7] }], expected: { shape: [], values: [7] } },
+  { op: 'reshape', name: 'same-shape', dtypes: FI, attrs: { shape: [2, 3] }, inputs: [X], expected: X },
   { op: 'reshape', name: 'zero-size', dtypes: F, attrs: { shape: [3, 0] }, inputs: [{ shape: [0, 3], values: [] }], expected: { shape: [3, 0], values: [] } },
   // ---- transpose
   { op: 'transpose', name: 'matrix', dtypes: FI, attrs: { perm: [1, 0] }, inputs: [X], expected: { shape: [3, 2], values: [1, 4, 2, 5, 3, 6] } },
@@ -30,6 +31,7 @@ export const shapeOpCases: AnyOpCaseSpec[] = [
     inputs: [{ shape: [2, 1, 3], values: [1, 2, 3, 4, 5, 6] }],
     expected: { shape: [3, 2, 1], values: [1, 4, 2, 5, 3, 6] },
   },
+  { op: 'transpose', name: 'identity', dtypes: FI, attrs: { perm: [0, 1] }, inputs: [X], expected: X },
   { op: 'transpose', name: 'scalar', dtypes: F, attrs: { perm: [] }, inputs: [{ shape: [], values: [3] }], expected: { shape: [], values: [3] } },
   { op: 'transpose', name: 'zero-size', dtypes: F, attrs: { perm: [1, 0] }, inputs: [{ shape: [0, 2], values: [] }], expected: { shape: [2, 0], values: [] } },
   // ---- broadcast
@@ -38,7 +40,7 @@ export const shapeOpCases: AnyOpCaseSpec[] = [
     inputs: [{ shape: [3], values: [1, 2, 3] }], expected: { shape: [2, 3], values: [1, 2, 3, 1, 2, 3] },
   },
   {
-    op: 'broadcast', name: 'stretch-column', dtypes: F, attrs: { shape: [2, 3] },
+    op: 'broadcast', name: 'stretch-column', dtypes: FI, attrs: { shape: [2, 3] },
     inputs: [{ shape: [2, 1], values: [1, 2] }], expected: { shape: [2, 3], values: [1, 1, 1, 2, 2, 2] },
   },
   {
@@ -65,7 +67,7 @@ export const shapeOpCases: AnyOpCaseSpec[] = [
     expected: { shape: [2, 2], values: [2, 3, 6, 7] },
   },
   {
-    op: 'slice', name: 'last-column', dtypes: F, attrs: { starts: [0, 3], ends: [3, 4] }, inputs: [G],
+    op: 'slice', name: 'last-column', dtypes: FI, attrs: { starts: [0, 3], ends: [3, 4] }, inputs: [G],
     expected: { shape: [3, 1], values: [4, 8, 12] },
   },
   {
@@ -77,8 +79,8 @@ export const shapeOpCases: AnyOpCaseSpec[] = [
     op: 'slice', name: 'middle-axis', dtypes: F, attrs: { starts: [0, 1, 0], ends: [2, 2, 2] }, inputs: [C],
     expected: { shape: [2, 1, 2], values: [3, 4, 7, 8] },
   },
-  { op: 'slice', name: 'empty-range', dtypes: F, attrs: { starts: [1, 2], ends: [1, 4] }, inputs: [G], expected: { shape: [0, 2], values: [] } },
-  { op: 'slice', name: 'whole', dtypes: F, attrs: { starts: [0, 0], ends: [3, 4] }, inputs: [G], expected: G },
+  { op: 'slice', name: 'empty-range', dtypes: FI, attrs: { starts: [1, 2], ends: [1, 4] }, inputs: [G], expected: { shape: [0, 2], values: [] } },
+  { op: 'slice', name: 'whole', dtypes: FI, attrs: { starts: [0, 0], ends: [3, 4] }, inputs: [G], expected: G },
   { op: 'slice', name: 'scalar', dtypes: F, attrs: { starts: [], ends: [] }, inputs: [{ shape: [], values: [9] }], expected: { shape: [], values: [9] } },
   // ---- concat
   {
@@ -92,7 +94,7 @@ export const shapeOpCases: AnyOpCaseSpec[] = [
     expected: { shape: [2, 3], values: [1, 3, 4, 2, 5, 6] },
   },
   {
-    op: 'concat', name: 'negative-axis', dtypes: F, attrs: { axis: -1 },
+    op: 'concat', name: 'negative-axis', dtypes: FI, attrs: { axis: -1 },
     inputs: [{ shape: [2, 1], values: [1, 2] }, { shape: [2, 2], values: [3, 4, 5, 6] }],
     expected: { shape: [2, 3], values: [1, 3, 4, 2, 5, 6] },
   },
@@ -123,7 +125,7 @@ export const shapeOpCases: AnyOpCaseSpec[] = [
     expected: { shape: [2, 1, 3], values: [1, 3, 4, 2, 5, 6] },
   },
   {
-    op: 'concat', name: 'single-input', dtypes: F, attrs: { axis: 0 },
+    op: 'concat', name: 'single-input', dtypes: FI, attrs: { axis: 0 },
     inputs: [{ shape: [2], values: [1, 2] }], expected: { shape: [2], values: [1, 2] },
   },
 ];

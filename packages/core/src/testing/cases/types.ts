@@ -24,6 +24,8 @@ export interface TensorSpec {
   readonly fill?: Fill;
   /** Bake this operand into the graph as a constant instead of feeding it (exercises the constant path). */
   readonly constant?: boolean;
+  /** Feed this operand as a view into the middle of a larger buffer (a non-zero `byteOffset`). */
+  readonly view?: boolean;
 }
 
 /** Attrs are fixed, or computed from the case dtype (the target dtype of cast and oneHot). */
@@ -43,10 +45,11 @@ export interface OpCaseSpec<P extends PrimitiveName> {
 /** Any op's case spec; a list of these type-checks each entry's attrs against its own op. */
 export type AnyOpCaseSpec = { [P in PrimitiveName]: OpCaseSpec<P> }[PrimitiveName];
 
-/** A concrete operand: the numbers, and whether it is fed or baked in as a constant. */
+/** A concrete operand: the numbers, whether it is fed or baked in as a constant, and how it is fed. */
 export interface CaseInput {
   readonly value: HostTensor;
   readonly constant: boolean;
+  readonly view: boolean;
 }
 
 /** One forward case after expansion. */
@@ -107,7 +110,7 @@ export function expandOpCases(specs: readonly AnyOpCaseSpec[]): OpCase[] {
       const id = `op/${spec.op}/${spec.name}/${dtype}`;
       const rng = rngFor(id);
       const attrs = attrsFor<PrimitiveName>(spec.attrs as AttrsSpec<PrimitiveName>, dtype);
-      const inputs = spec.inputs.map((s) => ({ value: materialize(s, dtype, rng), constant: s.constant ?? false }));
+      const inputs = spec.inputs.map((s) => ({ value: materialize(s, dtype, rng), constant: s.constant ?? false, view: s.view ?? false }));
       const expected = spec.expected && materialize(spec.expected, dtype, rng);
       return { id, op: spec.op, dtype, attrs, inputs, expected };
     }),
