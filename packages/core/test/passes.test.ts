@@ -1,20 +1,32 @@
-// Core's graph passes, each one on a small graph built for it: what it rewrites, what it must leave
-// alone, and that the values stay the same on the reference backend.
+// Core's graph passes: each one on a small graph built for it (what it rewrites, what it must leave
+// alone, and that the values stay the same on the reference backend), then the whole pipeline on the
+// train step: the book-size graph it produces, and its outputs against the same train step left
+// exactly as autodiff writes it.
 
 import { describe, expect, it } from 'vitest';
 import {
+  type FloatDType,
   type Graph,
   GraphBuilder,
   type HostTensor,
+  PARAM_NAMES,
   Random,
   type Sym,
+  buildTrainStep,
+  clipByGlobalNorm,
   foldBroadcasts,
   foldIdentities,
+  getParams,
+  gradients,
+  initRnnState,
   mergeDuplicates,
   opCounts,
   optimizeGraph,
+  paramInputs,
   rewriteGraph,
+  rnnForward,
   runReference,
+  softmaxCrossEntropy,
   stackTimeStepSums,
   tensor,
 } from '../src/index.js';
@@ -150,4 +162,55 @@ describe('rewriteGraph', () => {
   it('rejects a replacement of another shape', () => {
     expect(() => rewriteGraph(g, (_n, [x]) => x.sum(0))).toThrow(/rewrite of node .* \(tanh\) gives f64\[3\], not f64\[2,3\]/);
   });
+});
+
+/** The train step exactly as `buildTrainStep` writes it, without the graph passes. */
+function unoptimizedTrainStep(V: number, H: number, B: number, T: number, dtype: FloatDType): Graph {
+  const b = new GraphBuilder();
+  const X = b.input('X', 'int32', [B, T]);
+  const Y = b.input('Y', 'int32', [B, T]);
+  const state = b.input('state', dtype, [B, H]);
+  const params = paramInputs(b, V, H, dtype);
+  const lr = b.input('lr', dtype, []);
+  const { logits, state: newState } = rnnForward(X, state, params, { vocabSize: V });
+  const loss = softmaxCrossEntropy(logits, Y.transpose().reshape([T * B]));
+  const list = PARAM_NAMES.map((name) => params[name]);
+  const { clipped, norm } = clipByGlobalNorm(gradients(loss, list), 1);
+  PARAM_NAMES.forEach((name, i) => b.output(name, list[i].sub(lr.mul(clipped[i]).div(1))));
+  b.output('loss', loss);
+  b.output('state', newState);
+  b.output('gradNorm', norm);
+  return b.build();
+}
+
+describe('optimizeGraph on the train step', () => {
+  it('gives the book train step no more than 511 nodes and no multiplication or division by 1', () => {
+    const g = buildTrainStep({ vocabSize: 28, numHiddens: 512, batchSize: 32, numSteps: 35, theta: 1 });
+    expect(g.nodes.length).toBeLessThanOrEqual(511);
+    const one = (id: number) => {
+      const n = g.nodes[id];
+      return n.op === 'constant' && n.value.data.length === 1 && n.value.data[0] === 1;
+    };
+    const byOne = g.nodes.filter((n) => (n.op === 'div' && one(n.inputs[1])) || (n.op === 'mul' && n.inputs.some(one)));
+    expect(byOne).toEqual([]);
+  });
+
+  for (const dtype of ['float64', 'float32'] as const) {
+    it(`computes what the unoptimized graph computes (${dtype})`, async () => {
+      const [V, H, B, T] = [7, 5, 3, 6];
+      const naive = unoptimizedTrainStep(V, H, B, T, dtype);
+      const optimized = buildTrainStep({ vocabSize: V, numHiddens: H, batchSize: B, numSteps: T, dtype });
+      expect(optimizeGraph(naive)).toEqual(optimized); // the graph above is buildTrainStep's before the passes
+      expect(optimized.nodes.length).toBeLessThan(naive.nodes.length);
+      expect(opCounts(optimized).matmul).toBe(T + (T - 1) + 3 + 1 + 1);
+      const rng = new Random(5);
+      const ids = () => tensor('int32', [B, T], Array.from({ length: B * T }, () => rng.randint(0, V - 1)));
+      const params = getParams(V, H, rng, dtype);
+      for (const p of Object.values(params)) for (let i = 0; i < p.data.length; i++) p.data[i] += rng.random() * 0.5;
+      const feeds = { X: ids(), Y: ids(), state: initRnnState(B, H, dtype), lr: tensor(dtype, [], [0.5]), ...params };
+      const [want, got] = [await runReference(naive, feeds), await runReference(optimized, feeds)];
+      const tol = dtype === 'float64' ? CLOSE : { rtol: 1e-5, atol: 1e-6 };
+      for (const { name } of naive.outputs) expectClose(got[name], want[name], tol, name);
+    });
+  }
 });
