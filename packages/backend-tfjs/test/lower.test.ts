@@ -64,6 +64,9 @@ describe('cpu lowering', () => {
     expect(prims(lowered, 'slice').length).toBe(70);
     expect(signature(lowered)).toEqual(signature(graph));
   });
+  it('is no rewrite at all: cpu runs the graph as core built it', () => {
+    expect(lowered).toBe(graph);
+  });
   it('NO_LOWERING returns the graph itself', () => {
     expect(lowerGraph(graph, NO_LOWERING)).toBe(graph);
   });
