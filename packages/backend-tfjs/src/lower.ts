@@ -34,14 +34,17 @@ export function lowerGraph(graph: Graph, options: LoweringOptions): Graph {
   if (!options.explicitTranspose && !options.sliceAsGather) return graph;
   const rowIds = new Map<string, Sym>(); // constant row indices, one node per range
   return rewriteGraph(graph, (node, args, { b }) => {
-    if (node.op === 'matmul' && options.explicitTranspose) return withoutTransposeFlags(b, args, node.attrs as AttrsOf<'matmul'>);
+    if (node.op === 'matmul' && options.explicitTranspose) {
+      return withoutTransposeFlags(b, args, node.attrs as AttrsOf<'matmul'>);
+    }
     if (node.op === 'slice' && options.sliceAsGather) return rowSlice(b, args[0], node.attrs as AttrsOf<'slice'>, rowIds);
     return undefined;
   });
 }
 
 /** `op(A) @ op(B)` as a plain matmul of explicit transposes (the builder makes each transpose once). */
-function withoutTransposeFlags(b: GraphBuilder, [a, c]: readonly Sym[], { transA, transB }: AttrsOf<'matmul'>): Sym | undefined {
+function withoutTransposeFlags(b: GraphBuilder, [a, c]: readonly Sym[], attrs: AttrsOf<'matmul'>): Sym | undefined {
+  const { transA, transB } = attrs;
   if (!transA && !transB) return undefined;
   const t = (x: Sym) => b.op('transpose', [x], { perm: [1, 0] });
   return b.op('matmul', [transA ? t(a) : a, transB ? t(c) : c], { transA: false, transB: false });
@@ -63,7 +66,8 @@ function rowSlice(b: GraphBuilder, x: Sym, { starts, ends }: AttrsOf<'slice'>, r
     return table.gather(sub);
   }
   const key = `${start}:${end}`;
-  const ids = rowIds.get(key) ?? b.constant(tensor('int32', [end - start], Array.from({ length: end - start }, (_, i) => start + i)));
+  const rows = Array.from({ length: end - start }, (_, i) => start + i);
+  const ids = rowIds.get(key) ?? b.constant(tensor('int32', [rows.length], rows));
   rowIds.set(key, ids);
   return x.gather(ids);
 }

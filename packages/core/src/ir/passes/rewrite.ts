@@ -44,5 +44,6 @@ function copy(b: GraphBuilder, n: ConstantNode | PrimitiveNode, args: readonly S
 }
 
 function wrongType(n: ConstantNode | PrimitiveNode, dtype: DType, shape: Shape): GraphError {
-  return new GraphError(`rewrite of node ${n.id} (${n.op}) gives ${formatType(dtype, shape)}, not ${formatType(n.dtype, n.shape)}`);
+  const [got, want] = [formatType(dtype, shape), formatType(n.dtype, n.shape)];
+  return new GraphError(`rewrite of node ${n.id} (${n.op}) gives ${got}, not ${want}`);
 }

@@ -63,7 +63,8 @@ export function stackTimeStepSums(graph: Graph): Graph {
 /** The sum with each kind of term stacked into one op, or undefined when no kind has two terms to stack. */
 function stackedSum({ rest, slices, products, colSums }: Terms, shape: Shape): Sym | undefined {
   const tiles = (pieces: readonly Piece[], axis: number) => pieces.length > 1 && tileWithoutOverlap(pieces, axis);
-  if (![...slices].some(([axis, pieces]) => tiles(pieces, axis)) && products.length < 2 && colSums.length < 2) return undefined;
+  const anySlicesTile = [...slices].some(([axis, pieces]) => tiles(pieces, axis));
+  if (!anySlicesTile && products.length < 2 && colSums.length < 2) return undefined;
   const sum = [...rest];
   for (const [axis, pieces] of slices) {
     if (tiles(pieces, axis)) sum.push(concatWithGaps(pieces, axis, shape));
@@ -94,7 +95,11 @@ function termsOf(nodes: readonly Node[], inner: Uint8Array, root: number): numbe
 }
 
 /** A term `concat([zeros?, piece, zeros?], axis)`: the gradient of a slice along one axis. */
-function asPaddedSlice(nodes: readonly Node[], term: Node, shape: Shape): { axis: number; offset: number; piece: number } | undefined {
+function asPaddedSlice(
+  nodes: readonly Node[],
+  term: Node,
+  shape: Shape,
+): { axis: number; offset: number; piece: number } | undefined {
   if (term.op !== 'concat' || term.inputs.length < 2 || !sameShape(term.shape, shape)) return undefined;
   const { axis } = term.attrs as AttrsOf<'concat'>;
   const real = term.inputs.filter((id) => !isZeros(nodes, id));
