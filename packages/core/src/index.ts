@@ -6,6 +6,7 @@ export * from './ir/primitives.js';
 export * from './ir/graph.js';
 export { printGraph, opCounts, type PrintGraphOptions } from './ir/print-graph.js';
 export { hashGraph } from './ir/hash.js';
+export * from './ir/passes/index.js';
 export * from './autodiff/grad.js';
 export { vjpRules, type VjpRule, type VjpContext } from './autodiff/vjp-rules.js';
 export * from './ops/composite.js';

@@ -110,14 +110,14 @@ function padWithZeros(g: Sym, shape: readonly number[], starts: readonly number[
 }
 
 /** Zeros shaped like `piece` except `size` along `axis`. */
-export function zerosAlong(piece: Sym, axis: number, size: number): Sym {
+function zerosAlong(piece: Sym, axis: number, size: number): Sym {
   const shape = [...piece.shape];
   shape[axis] = size;
   return piece.builder.zeros(piece.dtype, shape);
 }
 
 /** `piece` placed at `offset` along `axis` inside zeros of length `total`: concat([zeros?, piece, zeros?]). */
-export function padAlong(piece: Sym, axis: number, offset: number, total: number): Sym {
+function padAlong(piece: Sym, axis: number, offset: number, total: number): Sym {
   const parts: Sym[] = [];
   if (offset > 0) parts.push(zerosAlong(piece, axis, offset));
   parts.push(piece);

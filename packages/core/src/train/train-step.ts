@@ -6,6 +6,7 @@ import type { FloatDType, HostTensor } from '../ir/dtype.js';
 import type { Batch } from '../data/seq-data-iter.js';
 import { type Graph, GraphBuilder, type Sym } from '../ir/graph.js';
 import { gradients } from '../autodiff/grad.js';
+import { optimizeGraph } from '../ir/passes/index.js';
 import { clipByGlobalNorm, softmaxCrossEntropy } from '../ops/composite.js';
 import { sgd } from './sgd.js';
 import { type InputEncoding, PARAM_NAMES, type RnnParams, paramInputs, rnnForward } from '../nn/rnn.js';
@@ -72,7 +73,7 @@ export function buildTrainStep(config: TrainStepConfig): Graph {
   b.output('loss', loss);
   b.output('state', newState);
   b.output('gradNorm', norm);
-  return b.build();
+  return optimizeGraph(b.build());
 }
 // #endregion train-step
 
@@ -105,7 +106,7 @@ export function buildForward(config: TrainStepConfig): Graph {
   b.output('loss', softmaxCrossEntropy(logits, y));
   b.output('logits', logits);
   b.output('state', newState);
-  return b.build();
+  return optimizeGraph(b.build());
 }
 
 /** One prediction step for a batch of 1: token (1,) and state (1, H) -> logits (1, V) and the new state. */
@@ -119,7 +120,7 @@ export function buildPredictStep(config: ModelConfig): Graph {
   const { logits, state: newState } = rnnForward(token, state, params, config);
   b.output('logits', logits);
   b.output('state', newState);
-  return b.build();
+  return optimizeGraph(b.build());
 }
 
 export type { RnnParams };

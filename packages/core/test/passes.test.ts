@@ -1,0 +1,216 @@
+// Core's graph passes: each one on a small graph built for it (what it rewrites, what it must leave
+// alone, and that the values stay the same on the reference backend), then the whole pipeline on the
+// train step: the book-size graph it produces, and its outputs against the same train step left
+// exactly as autodiff writes it.
+
+import { describe, expect, it } from 'vitest';
+import {
+  type FloatDType,
+  type Graph,
+  GraphBuilder,
+  type HostTensor,
+  PARAM_NAMES,
+  Random,
+  type Sym,
+  buildTrainStep,
+  clipByGlobalNorm,
+  foldBroadcasts,
+  foldIdentities,
+  getParams,
+  gradients,
+  initRnnState,
+  mergeDuplicates,
+  opCounts,
+  optimizeGraph,
+  paramInputs,
+  rewriteGraph,
+  rnnForward,
+  runReference,
+  softmaxCrossEntropy,
+  stackTimeStepSums,
+  tensor,
+} from '../src/index.js';
+import { expectClose } from '../src/testing/index.js';
+
+const CLOSE = { rtol: 1e-12, atol: 1e-14 };
+
+function random(shape: number[], seed: number): HostTensor {
+  const rng = new Random(seed);
+  const t = tensor('float64', shape);
+  for (let i = 0; i < t.data.length; i++) t.data[i] = rng.random() * 2 - 1;
+  return t;
+}
+
+function graphOf(inputs: Record<string, number[]>, body: (b: GraphBuilder, x: Record<string, Sym>) => void): Graph {
+  const b = new GraphBuilder();
+  const x = Object.fromEntries(Object.entries(inputs).map(([name, shape]) => [name, b.input(name, 'float64', shape)]));
+  body(b, x);
+  return b.build();
+}
+
+/** Run both graphs on the same random feeds and expect the same outputs. */
+async function expectSameValues(a: Graph, b: Graph, tol = CLOSE): Promise<void> {
+  const feeds = Object.fromEntries(a.inputs.map(({ name, id }, k) => [name, random([...a.nodes[id].shape], k + 1)]));
+  const [x, y] = [await runReference(a, feeds), await runReference(b, feeds)];
+  for (const { name } of a.outputs) expectClose(y[name], x[name], tol, name);
+}
+
+const producer = (g: Graph, output: string) => g.nodes[g.outputs.find((o) => o.name === output)!.id];
+
+describe('stackTimeStepSums', () => {
+  // Per "time step" t, rows from..to of A and C give three terms, added up over t the way autodiff adds
+  // the gradient of a value used at every step: a padded slice (like dX), a transposed product (like
+  // dW_hh) and a column sum (like db_h).
+  const unrolled = (rows: Array<[number, number]>) =>
+    graphOf({ A: [8, 4], C: [8, 3] }, (b, { A, C }) => {
+      const sums: Sym[][] = [[], [], []];
+      for (const [from, to] of rows) {
+        const a = A.sliceAxis(0, from, to).tanh();
+        const c = C.sliceAxis(0, from, to).exp();
+        const zeros = (n: number) => (n > 0 ? [b.zeros('float64', [n, 4])] : []);
+        sums[0].push(b.op('concat', [...zeros(from), a, ...zeros(8 - to)], { axis: 0 }));
+        sums[1].push(a.matmul(c, { transA: true }));
+        sums[2].push(c.sum(0));
+      }
+      ['dX', 'dW', 'db'].forEach((name, k) => b.output(name, sums[k].reduce((total, t) => total.add(t))));
+    });
+
+  it('turns each sum into one op over the stacked terms, with the same values', async () => {
+    const g = unrolled([[0, 2], [2, 4], [4, 6], [6, 8]]);
+    const s = stackTimeStepSums(g);
+    expect(producer(s, 'dX').op).toBe('concat');
+    expect(producer(s, 'dW').op).toBe('matmul');
+    expect(producer(s, 'db').op).toBe('sum');
+    expect(opCounts(s).matmul).toBe(1);
+    expect(opCounts(s).add ?? 0).toBe(0);
+    await expectSameValues(g, s);
+  });
+
+  it('fills the gaps between slices with zeros', async () => {
+    const g = unrolled([[6, 8], [1, 3]]);
+    const s = stackTimeStepSums(g);
+    const dX = producer(s, 'dX');
+    expect(dX.op).toBe('concat');
+    expect(dX.inputs.map((i) => s.nodes[i].shape[0])).toEqual([1, 2, 3, 2]);
+    await expectSameValues(g, s);
+  });
+
+  it('leaves overlapping slices and sums with nothing to stack as they are', async () => {
+    const overlapping = unrolled([[0, 3], [2, 5]]);
+    const s = stackTimeStepSums(overlapping);
+    expect(producer(s, 'dX').op).toBe('add');
+    await expectSameValues(overlapping, s);
+    const plain = graphOf({ x: [3], y: [3], z: [3] }, (b, { x, y, z }) => b.output('s', x.tanh().add(y.exp()).add(z)));
+    expect(stackTimeStepSums(plain)).toEqual(plain);
+  });
+});
+
+describe('foldIdentities', () => {
+  it('drops x * 1, 1 * x and x / 1, and keeps a multiplication by 1 that broadcasts', async () => {
+    const g = graphOf({ a: [2, 3], s: [] }, (b, { a, s }) => {
+      b.output('y', a.mul(1).div(1).tanh());
+      b.output('z', b.scalar(1, 'float64').mul(a).exp());
+      b.output('w', s.mul(b.constant(tensor('float64', [1, 1], [1]))));
+    });
+    const f = foldIdentities(g);
+    expect(opCounts(f).div ?? 0).toBe(0);
+    expect(opCounts(f).mul).toBe(1);
+    expect(producer(f, 'w').shape).toEqual([1, 1]);
+    await expectSameValues(g, f);
+  });
+});
+
+describe('foldBroadcasts', () => {
+  it('lets the binary op broadcast when that gives the same shape, and only then', async () => {
+    const g = graphOf({ a: [4, 1], c: [4, 3], d: [1] }, (b, { a, c, d }) => {
+      b.output('y', a.broadcastTo([4, 3]).mul(c));
+      b.output('z', c.sub(a.broadcastTo([2, 4, 3])));
+      b.output('w', d.broadcastTo([5]).add(d)); // [1] + [1] is [1], not [5]: the broadcast stays
+    });
+    const f = foldBroadcasts(g);
+    expect(producer(f, 'y').inputs.map((i) => f.nodes[i].op)).toEqual(['input', 'input']);
+    expect(f.nodes[producer(f, 'z').inputs[1]].op).toBe('broadcast'); // [4,1] - [4,3] would not be rank 3
+    expect(f.nodes[producer(f, 'w').inputs[0]].op).toBe('broadcast');
+    await expectSameValues(g, f);
+  });
+});
+
+describe('mergeDuplicates', () => {
+  it('shares equal small constants, but not 0 and -0, nor large constants', () => {
+    const big = Array.from({ length: 100 }, (_, i) => i);
+    const g = graphOf({ x: [2] }, (b, { x }) => {
+      b.output('a', x.add(b.fromValues('float64', [2], [1, 2])).mul(b.fromValues('float64', [2], [1, 2])));
+      b.output('z', x.div(b.scalar(0, 'float64')).add(x.div(b.scalar(-0, 'float64'))));
+      b.output('big', b.fromValues('float64', [100], big).add(b.fromValues('float64', [100], big)));
+    });
+    const m = mergeDuplicates(g);
+    expect(opCounts(g).constant).toBe(6);
+    expect(opCounts(m).constant).toBe(5);
+    expect(g.nodes.length - m.nodes.length).toBe(1);
+  });
+});
+
+describe('rewriteGraph', () => {
+  const g = graphOf({ x: [2, 3], unused: [4] }, (b, { x }) => b.output('y', x.tanh()));
+
+  it('keeps every input, even unused ones, and the output names', () => {
+    const r = rewriteGraph(g);
+    expect(r.inputs.map((i) => i.name)).toEqual(['x', 'unused']);
+    expect(r).toEqual(g);
+  });
+
+  it('rejects a replacement of another shape', () => {
+    expect(() => rewriteGraph(g, (_n, [x]) => x.sum(0))).toThrow(/rewrite of node .* \(tanh\) gives f64\[3\], not f64\[2,3\]/);
+  });
+});
+
+/** The train step exactly as `buildTrainStep` writes it, without the graph passes. */
+function unoptimizedTrainStep(V: number, H: number, B: number, T: number, dtype: FloatDType): Graph {
+  const b = new GraphBuilder();
+  const X = b.input('X', 'int32', [B, T]);
+  const Y = b.input('Y', 'int32', [B, T]);
+  const state = b.input('state', dtype, [B, H]);
+  const params = paramInputs(b, V, H, dtype);
+  const lr = b.input('lr', dtype, []);
+  const { logits, state: newState } = rnnForward(X, state, params, { vocabSize: V });
+  const loss = softmaxCrossEntropy(logits, Y.transpose().reshape([T * B]));
+  const list = PARAM_NAMES.map((name) => params[name]);
+  const { clipped, norm } = clipByGlobalNorm(gradients(loss, list), 1);
+  PARAM_NAMES.forEach((name, i) => b.output(name, list[i].sub(lr.mul(clipped[i]).div(1))));
+  b.output('loss', loss);
+  b.output('state', newState);
+  b.output('gradNorm', norm);
+  return b.build();
+}
+
+describe('optimizeGraph on the train step', () => {
+  it('gives the book train step no more than 511 nodes and no multiplication or division by 1', () => {
+    const g = buildTrainStep({ vocabSize: 28, numHiddens: 512, batchSize: 32, numSteps: 35, theta: 1 });
+    expect(g.nodes.length).toBeLessThanOrEqual(511);
+    const one = (id: number) => {
+      const n = g.nodes[id];
+      return n.op === 'constant' && n.value.data.length === 1 && n.value.data[0] === 1;
+    };
+    const byOne = g.nodes.filter((n) => (n.op === 'div' && one(n.inputs[1])) || (n.op === 'mul' && n.inputs.some(one)));
+    expect(byOne).toEqual([]);
+  });
+
+  for (const dtype of ['float64', 'float32'] as const) {
+    it(`computes what the unoptimized graph computes (${dtype})`, async () => {
+      const [V, H, B, T] = [7, 5, 3, 6];
+      const naive = unoptimizedTrainStep(V, H, B, T, dtype);
+      const optimized = buildTrainStep({ vocabSize: V, numHiddens: H, batchSize: B, numSteps: T, dtype });
+      expect(optimizeGraph(naive)).toEqual(optimized); // the graph above is buildTrainStep's before the passes
+      expect(optimized.nodes.length).toBeLessThan(naive.nodes.length);
+      expect(opCounts(optimized).matmul).toBe(T + (T - 1) + 3 + 1 + 1);
+      const rng = new Random(5);
+      const ids = () => tensor('int32', [B, T], Array.from({ length: B * T }, () => rng.randint(0, V - 1)));
+      const params = getParams(V, H, rng, dtype);
+      for (const p of Object.values(params)) for (let i = 0; i < p.data.length; i++) p.data[i] += rng.random() * 0.5;
+      const feeds = { X: ids(), Y: ids(), state: initRnnState(B, H, dtype), lr: tensor(dtype, [], [0.5]), ...params };
+      const [want, got] = [await runReference(naive, feeds), await runReference(optimized, feeds)];
+      const tol = dtype === 'float64' ? CLOSE : { rtol: 1e-5, atol: 1e-6 };
+      for (const { name } of naive.outputs) expectClose(got[name], want[name], tol, name);
+    });
+  }
+});
