@@ -53,6 +53,7 @@ import {
   type Sampler,
   iteratorFor,
   sgd,
+  optimizeGraph,
   BOOK_DEFAULTS,
 } from '@rnn-scratch/core';
 
@@ -505,7 +506,7 @@ function buildTrainStepWrongLabels(vocabSize: number, numHiddens: number, batchS
   b.output('loss', loss);
   b.output('state', newState);
   b.output('gradNorm', loss); // trainEpoch reads it only to check that it is finite
-  return b.build();
+  return optimizeGraph(b.build()); // the same passes as the real train step
 }
 
 async function trainWrongLabels(epochs: number): Promise<number[]> {
