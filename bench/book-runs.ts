@@ -28,7 +28,18 @@ for (const sampler of values.samplers.split(',')) {
     process.stderr.write(`bench:book ${values.backend} ${sampler} seed ${seed} ... `);
     const r = spawnSync(
       process.execPath,
-      [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'bench/ours.ts'), '--backend', values.backend, '--epochs', values.epochs, '--sampler', sampler, '--seed', seed],
+      [
+        join(root, 'node_modules/tsx/dist/cli.mjs'),
+        join(root, 'bench/ours.ts'),
+        '--backend',
+        values.backend,
+        '--epochs',
+        values.epochs,
+        '--sampler',
+        sampler,
+        '--seed',
+        seed,
+      ],
       { encoding: 'utf8', maxBuffer: 64 << 20 },
     );
     const line = r.stdout.trim().split('\n').pop() ?? '';

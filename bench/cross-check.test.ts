@@ -26,10 +26,19 @@ import {
 const python = process.env.RNN_SCRATCH_PYTHON ?? '/usr/bin/python3';
 const torch = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
 const SKIP_ID = 'bench/cross-check/pytorch-absent';
-const torchMissing = torch.status !== 0 ? `${SKIP_ID}: PyTorch is not importable with ${python} (npm run bench:setup)` : undefined;
+const torchMissing =
+  torch.status !== 0 ? `${SKIP_ID}: PyTorch is not importable with ${python} (npm run bench:setup)` : undefined;
 
 async function ourLosses(backend: Backend, ex: Exchange, params0: RnnParams): Promise<number[]> {
-  const exe = await backend.compile(buildTrainStep({ vocabSize: ex.vocabSize, numHiddens: ex.numHiddens, batchSize: ex.batches[0].X.length, numSteps: ex.batches[0].X[0].length, theta: ex.theta }));
+  const exe = await backend.compile(
+    buildTrainStep({
+      vocabSize: ex.vocabSize,
+      numHiddens: ex.numHiddens,
+      batchSize: ex.batches[0].X.length,
+      numSteps: ex.batches[0].X[0].length,
+      theta: ex.theta,
+    }),
+  );
   let params = params0;
   let state: HostTensor | undefined;
   const losses: number[] = [];
@@ -48,37 +57,64 @@ async function ourLosses(backend: Backend, ex: Exchange, params0: RnnParams): Pr
 }
 
 describe.each(['sequential', 'book-random'] as const)('cross-check with PyTorch (%s)', (sampler) => {
-  it.skipIf(torchMissing !== undefined)(`the first 20 losses agree to 1e-4 relative${torchMissing ? ` [skipped: ${torchMissing}]` : ''}`, async () => {
-    await import('@rnn-scratch/backend-onnx').catch(() => undefined);
-    const dir = mkdtempSync(join(tmpdir(), 'rnn-exchange-'));
-    const bin = join(import.meta.dirname, '..', 'packages', 'cli', 'bin', 'rnn-scratch.js');
-    const exported = spawnSync(
-      process.execPath,
-      [bin, 'train', '--backend', 'onnx:cpu', '--epochs', '1', '--seed', '3', '--sampler', sampler, '--out', join(dir, 'run'), '--export-exchange', dir, '--exchange-steps', '20', '--json'],
-      { encoding: 'utf8' },
-    );
-    expect(exported.status, exported.stderr).toBe(0);
-    const ex = { json: JSON.parse(readFileSync(join(dir, 'batches.json'), 'utf8')) };
-    const tensors = decodeSafetensors(new Uint8Array(readFileSync(join(dir, 'params.safetensors')))).tensors;
-    const params = pickParams(tensors);
-    const r = spawnSync(python, [join(import.meta.dirname, 'torch_rnn.py'), '--exchange', dir, '--steps', '20', '--json'], {
-      encoding: 'utf8',
-      env: { ...process.env, OMP_NUM_THREADS: '1', OMP_WAIT_POLICY: 'PASSIVE' },
-    });
-    expect(r.status, r.stderr).toBe(0);
-    const theirs: number[] = JSON.parse(r.stdout.trim().split('\n').pop()!).losses;
-    expect(theirs).toHaveLength(20);
-    const backends = [await resolveBackend('reference')];
-    try {
-      backends.push(await resolveBackend('onnx:cpu', { threads: 1 }));
-    } catch {
-      // onnx unavailable: the reference comparison still runs
-    }
-    for (const backend of backends) {
-      const ours = await ourLosses(backend, ex.json, params);
-      const rel = ours.map((l, i) => Math.abs(l - theirs[i]) / Math.abs(theirs[i]));
-      console.log(`${sampler} ${backend.name}:${backend.device} max relative difference over 20 losses: ${Math.max(...rel).toExponential(2)}`);
-      rel.forEach((d, i) => expect(d, `step ${i + 1}: ours ${ours[i]}, PyTorch ${theirs[i]}`).toBeLessThan(1e-4));
-    }
-  });
+  it.skipIf(torchMissing !== undefined)(
+    `the first 20 losses agree to 1e-4 relative${torchMissing ? ` [skipped: ${torchMissing}]` : ''}`,
+    async () => {
+      await import('@rnn-scratch/backend-onnx').catch(() => undefined);
+      const dir = mkdtempSync(join(tmpdir(), 'rnn-exchange-'));
+      const bin = join(import.meta.dirname, '..', 'packages', 'cli', 'bin', 'rnn-scratch.js');
+      const exported = spawnSync(
+        process.execPath,
+        [
+          bin,
+          'train',
+          '--backend',
+          'onnx:cpu',
+          '--epochs',
+          '1',
+          '--seed',
+          '3',
+          '--sampler',
+          sampler,
+          '--out',
+          join(dir, 'run'),
+          '--export-exchange',
+          dir,
+          '--exchange-steps',
+          '20',
+          '--json',
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(exported.status, exported.stderr).toBe(0);
+      const ex = { json: JSON.parse(readFileSync(join(dir, 'batches.json'), 'utf8')) };
+      const tensors = decodeSafetensors(new Uint8Array(readFileSync(join(dir, 'params.safetensors')))).tensors;
+      const params = pickParams(tensors);
+      const r = spawnSync(
+        python,
+        [join(import.meta.dirname, 'torch_rnn.py'), '--exchange', dir, '--steps', '20', '--json'],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, OMP_NUM_THREADS: '1', OMP_WAIT_POLICY: 'PASSIVE' },
+        },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      const theirs: number[] = JSON.parse(r.stdout.trim().split('\n').pop()!).losses;
+      expect(theirs).toHaveLength(20);
+      const backends = [await resolveBackend('reference')];
+      try {
+        backends.push(await resolveBackend('onnx:cpu', { threads: 1 }));
+      } catch {
+        // onnx unavailable: the reference comparison still runs
+      }
+      for (const backend of backends) {
+        const ours = await ourLosses(backend, ex.json, params);
+        const rel = ours.map((l, i) => Math.abs(l - theirs[i]) / Math.abs(theirs[i]));
+        console.log(
+          `${sampler} ${backend.name}:${backend.device} max relative difference over 20 losses: ${Math.max(...rel).toExponential(2)}`,
+        );
+        rel.forEach((d, i) => expect(d, `step ${i + 1}: ours ${ours[i]}, PyTorch ${theirs[i]}`).toBeLessThan(1e-4));
+      }
+    },
+  );
 });

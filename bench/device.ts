@@ -78,8 +78,21 @@ async function throughput(backend: Backend, H: number) {
   const epochs = values.epochs ? Number(values.epochs) : H <= 512 ? 10 : 4;
   const loader = new SeqDataLoader({ text, batchSize: 32, numSteps: 35, maxTokens: 10000, seed: 0 });
   const t0 = performance.now();
-  const r = await train(backend, loader, loader.vocab, getParams(loader.vocab.length, H, new Random(1)), { theta: 1 }, { numEpochs: epochs, lr: 1, every: 1e9 });
-  return { epochs, tokensPerSec: r.tokensPerSec, averageTokensPerSec: r.averageTokensPerSec, perplexity: r.perplexity, wallSeconds: (performance.now() - t0) / 1000 };
+  const r = await train(
+    backend,
+    loader,
+    loader.vocab,
+    getParams(loader.vocab.length, H, new Random(1)),
+    { theta: 1 },
+    { numEpochs: epochs, lr: 1, every: 1e9 },
+  );
+  return {
+    epochs,
+    tokensPerSec: r.tokensPerSec,
+    averageTokensPerSec: r.averageTokensPerSec,
+    perplexity: r.perplexity,
+    wallSeconds: (performance.now() - t0) / 1000,
+  };
 }
 
 const sizes = values.sizes.split(',').map(Number);
@@ -95,12 +108,23 @@ for (const spec of specs) {
 const cpu = backends.get('onnx:cpu') ?? (await resolveBackend('onnx:cpu', { threads: Number(values.threads) }));
 for (const H of sizes) {
   for (const [spec, backend] of backends) {
-    if (spec !== 'onnx:cpu') emit({ kind: 'parity', backend: spec, H, steps: Number(values['parity-steps']), maxRelLossDiffVsCpu: await parity(cpu, backend, H) });
+    if (spec !== 'onnx:cpu')
+      emit({
+        kind: 'parity',
+        backend: spec,
+        H,
+        steps: Number(values['parity-steps']),
+        maxRelLossDiffVsCpu: await parity(cpu, backend, H),
+      });
     emit({ kind: 'throughput', backend: spec, H, threads: Number(values.threads), ...(await throughput(backend, H)) });
   }
 }
-process.stdout.write('\n| backend | H | tokens/s (last epoch) | avg tokens/s | max rel loss diff vs onnx:cpu |\n|---|---|---|---|---|\n');
+process.stdout.write(
+  '\n| backend | H | tokens/s (last epoch) | avg tokens/s | max rel loss diff vs onnx:cpu |\n|---|---|---|---|---|\n',
+);
 for (const r of results.filter((x) => x.kind === 'throughput')) {
   const p = results.find((x) => x.kind === 'parity' && x.backend === r.backend && x.H === r.H);
-  process.stdout.write(`| ${r.backend} | ${r.H} | ${Math.round(r.tokensPerSec as number)} | ${Math.round(r.averageTokensPerSec as number)} | ${p ? (p.maxRelLossDiffVsCpu as number).toExponential(2) : '-'} |\n`);
+  process.stdout.write(
+    `| ${r.backend} | ${r.H} | ${Math.round(r.tokensPerSec as number)} | ${Math.round(r.averageTokensPerSec as number)} | ${p ? (p.maxRelLossDiffVsCpu as number).toExponential(2) : '-'} |\n`,
+  );
 }

@@ -60,8 +60,34 @@ function runOne(engine: string, H: number): Record<string, number> | { error: st
   const env = { ...process.env, OMP_NUM_THREADS: threads, OMP_WAIT_POLICY: 'PASSIVE', OPENBLAS_NUM_THREADS: threads };
   const [cmd, args] =
     engine === 'pytorch'
-      ? [values.python, [join(root, 'bench/torch_rnn.py'), '--json', '--epochs', epochs, '--num-hiddens', String(H), '--threads', threads]]
-      : [process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'bench/ours.ts'), '--backend', engine, '--epochs', epochs, '--num-hiddens', String(H), '--threads', threads]];
+      ? [
+          values.python,
+          [
+            join(root, 'bench/torch_rnn.py'),
+            '--json',
+            '--epochs',
+            epochs,
+            '--num-hiddens',
+            String(H),
+            '--threads',
+            threads,
+          ],
+        ]
+      : [
+          process.execPath,
+          [
+            join(root, 'node_modules/tsx/dist/cli.mjs'),
+            join(root, 'bench/ours.ts'),
+            '--backend',
+            engine,
+            '--epochs',
+            epochs,
+            '--num-hiddens',
+            String(H),
+            '--threads',
+            threads,
+          ],
+        ];
   const r = spawnSync(cmd, args as string[], { encoding: 'utf8', env, maxBuffer: 64 << 20 });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !line.startsWith('{')) {
@@ -75,7 +101,17 @@ const sizes = values.sizes.split(',').map(Number);
 const engines = ['pytorch', ...values.backends.split(',').filter(Boolean)];
 const torchMissing = torchAvailable();
 const rows = new Map<string, Row>();
-for (const H of sizes) for (const e of engines) rows.set(`${e}@${H}`, { engine: e, H, tokensPerSec: [], averageTokensPerSec: [], perplexity: [], wallSeconds: [], peakRssMiB: [] });
+for (const H of sizes)
+  for (const e of engines)
+    rows.set(`${e}@${H}`, {
+      engine: e,
+      H,
+      tokensPerSec: [],
+      averageTokensPerSec: [],
+      perplexity: [],
+      wallSeconds: [],
+      peakRssMiB: [],
+    });
 if (torchMissing) for (const H of sizes) rows.get(`pytorch@${H}`)!.error = torchMissing;
 
 const repeats = Number(values.repeats);
@@ -101,8 +137,10 @@ for (let rep = 0; rep < repeats; rep++) {
   }
 }
 
-const fmt = (x: number, d = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '-');
-const header = '| engine | H | epochs | tokens/s (last epoch, median) | min-max | ratio to PyTorch | avg tokens/s | final ppl | wall s | peak RSS MiB |';
+const fmt = (x: number, d = 0) =>
+  Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '-';
+const header =
+  '| engine | H | epochs | tokens/s (last epoch, median) | min-max | ratio to PyTorch | avg tokens/s | final ppl | wall s | peak RSS MiB |';
 const lines = [header, '|---|---|---|---|---|---|---|---|---|---|'];
 for (const H of sizes) {
   const base = rows.get(`pytorch@${H}`)!;
@@ -125,9 +163,11 @@ process.stdout.write(`\n${table}\n`);
 if (!values['no-write']) {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   let torch = 'absent';
-  if (!torchMissing) torch = execFileSync(values.python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }).trim();
+  if (!torchMissing)
+    torch = execFileSync(values.python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }).trim();
   const file = join(root, 'BENCHMARKS.md');
-  if (!existsSync(file)) appendFileSync(file, '# Benchmarks\n\nRecorded by `npm run bench`. Newest last; old rows are kept.\n');
+  if (!existsSync(file))
+    appendFileSync(file, '# Benchmarks\n\nRecorded by `npm run bench`. Newest last; old rows are kept.\n');
   const argv = process.argv.slice(2).join(' ');
   appendFileSync(
     file,

@@ -12,9 +12,17 @@ const config = fileURLToPath(new URL('fixtures/summary-reporter/vitest.config.ts
 function runFixture(filter: string): { status: number | null; closing: string; output: string } {
   // The outer vitest marks its own process (VITEST, VITEST_WORKER_ID, ...); the inner run must not inherit that.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST')));
-  const r = spawnSync('npx', ['vitest', 'run', '--config', config, filter], { cwd: root, env, encoding: 'utf8', timeout: 50_000 });
+  const r = spawnSync('npx', ['vitest', 'run', '--config', config, filter], {
+    cwd: root,
+    env,
+    encoding: 'utf8',
+    timeout: 50_000,
+  });
   const output = `${r.stdout}\n${r.stderr}`;
-  const lines = r.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const lines = r.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   return { status: r.status, closing: lines.at(-1) ?? '', output };
 }
 

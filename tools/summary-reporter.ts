@@ -15,7 +15,11 @@ export default class SummaryReporter implements Reporter {
     this.ignoreUnhandledErrors = vitest.config.dangerouslyIgnoreUnhandledErrors ?? false;
   }
 
-  onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>, reason: TestRunEndReason): void {
+  onTestRunEnd(
+    modules: ReadonlyArray<TestModule>,
+    unhandledErrors: ReadonlyArray<SerializedError>,
+    reason: TestRunEndReason,
+  ): void {
     let passed = 0;
     let failed = 0;
     let skipped = 0;

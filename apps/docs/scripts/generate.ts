@@ -31,7 +31,6 @@ import {
   ReferenceBackend,
   type RnnParams,
   SeqDataLoader,
-
   buildForward,
   buildGraph,
   buildTrainStep,
@@ -114,7 +113,11 @@ function pipeline(): Record<string, string> {
   const shape = (n: Node) => formatType(n.dtype, n.shape);
   const xT = findNode(g, 'X^T', (n) => n.op === 'transpose' && n.inputs[0] === X);
   const gather = findNode(g, 'gather', (n) => n.op === 'gather' && n.inputs[0] === Wxh);
-  const oneHot = findNode(oneHotGraph, 'one-hot', (n) => n.op === 'oneHot' && oneHotGraph.nodes[n.inputs[0]].op === 'reshape');
+  const oneHot = findNode(
+    oneHotGraph,
+    'one-hot',
+    (n) => n.op === 'oneHot' && oneHotGraph.nodes[n.inputs[0]].op === 'reshape',
+  );
   const xt = findNode(g, 'X_t W_xh', (n) => n.op === 'slice' && n.inputs[0] === gather.id);
   const h1 = findNode(g, 'H_1', (n) => n.op === 'tanh');
   const allH = findNode(g, 'all H', (n) => n.op === 'concat' && n.shape[0] === T * B && n.shape[1] === H);
@@ -152,14 +155,21 @@ function pipeline(): Record<string, string> {
     `preprocessed   ${quote(clean)}`,
     `char tokens    [${tokens.map(quote).join(', ')}]`,
     `ids            [${ids.join(', ')}]`,
-    `vocab          ${vocab.length} tokens: ${vocab.toTokens([...Array(vocab.length).keys()]).map((t) => (t === ' ' ? "' '" : t)).join(' ')}`,
+    `vocab          ${vocab.length} tokens: ${vocab
+      .toTokens([...Array(vocab.length).keys()])
+      .map((t) => (t === ' ' ? "' '" : t))
+      .join(' ')}`,
   ].join('\n');
 
   const out: Record<string, string> = { 'pipeline-text.txt': `${fromText}\n` };
   for (const lang of LANGS) {
-    const head = lang === 'zh' ? '| 阶段 | 值 | 形状（书中大小 V=28, H=512, B=32, T=35） |' : '| stage | value | shape (book sizes V=28, H=512, B=32, T=35) |';
+    const head =
+      lang === 'zh'
+        ? '| 阶段 | 值 | 形状（书中大小 V=28, H=512, B=32, T=35） |'
+        : '| stage | value | shape (book sizes V=28, H=512, B=32, T=35) |';
     const lines = [head, '|---|---|---|'];
-    for (const [value, info, zh, en] of table) lines.push(`| ${lang === 'zh' ? zh : en} | \`${value}\` | \`${info}\` |`);
+    for (const [value, info, zh, en] of table)
+      lines.push(`| ${lang === 'zh' ? zh : en} | \`${value}\` | \`${info}\` |`);
     lines.push(
       '',
       lang === 'zh'
@@ -183,7 +193,10 @@ function oneHotExample(): Record<string, string> {
   const { X, Y } = first.value;
   const show = (ids: ArrayLike<number>) => Array.from(ids, (i) => vocab.toToken(i)).join('');
   const mat = (data: Int32Array, r: number, c: number) =>
-    Array.from({ length: r }, (_, i) => `[${Array.from(data.slice(i * c, (i + 1) * c), (v) => String(v).padStart(2)).join(', ')}]`);
+    Array.from(
+      { length: r },
+      (_, i) => `[${Array.from(data.slice(i * c, (i + 1) * c), (v) => String(v).padStart(2)).join(', ')}]`,
+    );
   const transpose = (data: Int32Array, r: number, c: number) => {
     const out = new Int32Array(r * c);
     for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = data[i * c + j];
@@ -195,7 +208,10 @@ function oneHotExample(): Record<string, string> {
     `corpus[:22] = ${quote(show(corpus))}`,
     '',
     `X (B=${B}, T=${T})                      Y = X shifted by one`,
-    ...mat(X, B, T).map((r, i) => `  ${r}  ${quote(show(X.slice(i * T, (i + 1) * T)))}     ${mat(Y, B, T)[i]}  ${quote(show(Y.slice(i * T, (i + 1) * T)))}`),
+    ...mat(X, B, T).map(
+      (r, i) =>
+        `  ${r}  ${quote(show(X.slice(i * T, (i + 1) * T)))}     ${mat(Y, B, T)[i]}  ${quote(show(Y.slice(i * T, (i + 1) * T)))}`,
+    ),
     '',
     `X.T (T=${T}, B=${B}): row t = the batch at time step t`,
     ...mat(XT, T, B).map((r, t) => `  t=${t} ${r}  ${quote(show(XT.slice(t * B, (t + 1) * B)))}`),
@@ -284,7 +300,10 @@ async function rnnStepExample(): Promise<Record<string, string>> {
     lossSum += l;
     const row = (label: string, value: string) => `  ${label.padEnd(24)}= ${value}`;
     lines.push(
-      `step ${t + 1}: input ${quote(m.vocab[x])} = one-hot ${vec(m.vocab.map((_, k) => (k === x ? 1 : 0)), 0)}, label ${quote(m.vocab[ys[t]])}`,
+      `step ${t + 1}: input ${quote(m.vocab[x])} = one-hot ${vec(
+        m.vocab.map((_, k) => (k === x ? 1 : 0)),
+        0,
+      )}, label ${quote(m.vocab[ys[t]])}`,
       row(`X_${t + 1} W_xh`, `${vec(xProj)}   (row ${x} of W_xh)`),
       row(`H_${t} W_hh`, `${vec(hProj)}   (H_${t} = ${vec(h)})`),
       row('sum + b_h', vec(pre)),
@@ -325,7 +344,9 @@ async function rnnStepExample(): Promise<Record<string, string>> {
 
   const paramsText = [
     `vocab = [${m.vocab.map(quote).join(', ')}]   (V = 3, H = 2, batch 1, input 'ab', labels 'bc')`,
-    ...PARAM_NAMES.map((p) => `${p.padEnd(5)} ${formatType(params[p].dtype, params[p].shape).padEnd(9)} ${rows(params[p], 1).join(' ')}`),
+    ...PARAM_NAMES.map(
+      (p) => `${p.padEnd(5)} ${formatType(params[p].dtype, params[p].shape).padEnd(9)} ${rows(params[p], 1).join(' ')}`,
+    ),
   ];
   return {
     'rnn-step-params.txt': `${paramsText.join('\n')}\n`,
@@ -341,15 +362,32 @@ const SMALL = { numHiddens: 32, batchSize: 8, numSteps: 10, maxTokens: 2000, lr:
 
 function smallLoader(sampler: Sampler, seed: number) {
   const { batchSize, numSteps, maxTokens } = SMALL;
-  return new SeqDataLoader({ text: corpusText(), batchSize, numSteps, maxTokens, iterator: iteratorFor(sampler), seed });
+  return new SeqDataLoader({
+    text: corpusText(),
+    batchSize,
+    numSteps,
+    maxTokens,
+    iterator: iteratorFor(sampler),
+    seed,
+  });
 }
 
-async function trainSmall(sampler: Sampler, epochs: number, seed: number, onEpoch?: (e: number, p: RnnParams, ppl: number) => Promise<void>) {
+async function trainSmall(
+  sampler: Sampler,
+  epochs: number,
+  seed: number,
+  onEpoch?: (e: number, p: RnnParams, ppl: number) => Promise<void>,
+) {
   const loader = smallLoader(sampler, seed);
   const V = loader.vocab.length;
   const backend = new ReferenceBackend();
   const step = await backend.compile(
-    buildTrainStep({ vocabSize: V, numHiddens: SMALL.numHiddens, batchSize: SMALL.batchSize, numSteps: SMALL.numSteps }),
+    buildTrainStep({
+      vocabSize: V,
+      numHiddens: SMALL.numHiddens,
+      batchSize: SMALL.batchSize,
+      numSteps: SMALL.numSteps,
+    }),
   );
   let params = getParams(V, SMALL.numHiddens, new Random(seed));
   const history: number[] = [];
@@ -372,7 +410,9 @@ async function predictionExample(): Promise<Record<string, string>> {
   const report = new Set([0, 1, 5, 20, 60]);
   const untrained = getParams(28, SMALL.numHiddens, new Random(0));
   const vocab = smallLoader('sequential', 0).vocab;
-  lines.push(`epoch  0  ppl   -     ${quote(await predictor.predict('time traveller', untrained, vocab, { numPreds: 30 }))}`);
+  lines.push(
+    `epoch  0  ppl   -     ${quote(await predictor.predict('time traveller', untrained, vocab, { numPreds: 30 }))}`,
+  );
   const { params } = await trainSmall('sequential', 60, 0, async (e, p, ppl) => {
     if (report.has(e)) {
       const text = await predictor.predict('time traveller', p, vocab, { numPreds: 30 });
@@ -380,11 +420,16 @@ async function predictionExample(): Promise<Record<string, string>> {
     }
   });
   lines.push('', 'greedy (temperature 0), three calls:');
-  for (let i = 0; i < 3; i++) lines.push(`  ${quote(await predictor.predict('time traveller', params, vocab, { numPreds: 30 }))}`);
+  for (let i = 0; i < 3; i++)
+    lines.push(`  ${quote(await predictor.predict('time traveller', params, vocab, { numPreds: 30 }))}`);
   for (const temperature of [0.5, 1, 2]) {
     lines.push('', `temperature ${temperature}, seeds 1, 2, 3:`);
     for (const seed of [1, 2, 3]) {
-      const text = await predictor.predict('time traveller', params, vocab, { numPreds: 30, temperature, rng: new Random(seed) });
+      const text = await predictor.predict('time traveller', params, vocab, {
+        numPreds: 30,
+        temperature,
+        rng: new Random(seed),
+      });
       lines.push(`  ${quote(text)}`);
     }
   }
@@ -473,17 +518,21 @@ async function trainingExample(): Promise<Record<string, string>> {
     `H=${SMALL.numHiddens}, B=${SMALL.batchSize}, T=${SMALL.numSteps}, first ${SMALL.maxTokens} characters, lr=1, theta=1, seed 0, reference backend`,
     '',
     `epoch   ${samplers.map((m) => m.padStart(12)).join('')}`,
-    ...shown.map((e) => `${String(e).padStart(5)}   ${samplers.map((m) => histories[m][e - 1].toFixed(2).padStart(12)).join('')}`),
+    ...shown.map(
+      (e) => `${String(e).padStart(5)}   ${samplers.map((m) => histories[m][e - 1].toFixed(2).padStart(12)).join('')}`,
+    ),
   ];
   const wrongLines = [
     `H=${SMALL.numHiddens}, B=${SMALL.batchSize}, T=${SMALL.numSteps}, first ${SMALL.maxTokens} characters, lr=1, sequential, seed 0`,
     '',
     'epoch   y = Y.T.reshape(-1)   y = Y.reshape(-1) (bug)',
-    ...shown.map((e) => `${String(e).padStart(5)}   ${histories.sequential[e - 1].toFixed(2).padStart(19)}   ${wrong[e - 1].toFixed(2).padStart(23)}`),
+    ...shown.map(
+      (e) =>
+        `${String(e).padStart(5)}   ${histories.sequential[e - 1].toFixed(2).padStart(19)}   ${wrong[e - 1].toFixed(2).padStart(23)}`,
+    ),
   ];
   return { 'training.txt': `${lines.join('\n')}\n`, 'wrong-labels.txt': `${wrongLines.join('\n')}\n` };
 }
-
 
 /**
  * buildTrainStep with ONE change: the labels are flattened batch-major (`Y.reshape(-1)`) while the outputs
@@ -535,7 +584,10 @@ async function paramsExample(): Promise<Record<string, string>> {
   const lines = PARAM_NAMES.map((p) => {
     const n = shapes[p].reduce((a, d) => a * d, 1);
     const pct = ((100 * n) / total).toFixed(1);
-    return `${p.padEnd(5)} (${shapes[p].join(', ')})`.padEnd(20) + `${n.toLocaleString('en-US').padStart(8)}  ${pct.padStart(5)}%`;
+    return (
+      `${p.padEnd(5)} (${shapes[p].join(', ')})`.padEnd(20) +
+      `${n.toLocaleString('en-US').padStart(8)}  ${pct.padStart(5)}%`
+    );
   });
   lines.push(`${'total'.padEnd(20)}${total.toLocaleString('en-US').padStart(8)}  100.0%`);
 
@@ -590,7 +642,10 @@ async function interpreterTrace(): Promise<Record<string, string>> {
     ...tinyParams(),
   };
   interpret(graph, recording, feeds, { constant: (n) => n.value });
-  const show = (t: HostTensor) => (t.dtype === 'int32' ? `[${Array.from(t.data).join(', ')}]` : `[${Array.from(t.data, (x) => x.toFixed(4)).join(', ')}]`);
+  const show = (t: HostTensor) =>
+    t.dtype === 'int32'
+      ? `[${Array.from(t.data).join(', ')}]`
+      : `[${Array.from(t.data, (x) => x.toFixed(4)).join(', ')}]`;
   if (values.length !== eqns.length) throw new Error(`generate: ${values.length} values for ${eqns.length} equations`);
   const width = Math.max(...eqns.map((e) => e.length));
   const lines = eqns.map((e, i) => `${e.padEnd(width)}   -> ${show(values[i])}`);
@@ -629,14 +684,16 @@ function graphExample(): Record<string, string> {
   }
   const f = opCounts(forward);
   const t = opCounts(trainStep);
-  const count = (c: Record<string, number>) => Object.entries(c).filter(([k]) => k !== 'input' && k !== 'constant').reduce((s, [, v]) => s + v, 0);
+  const count = (c: Record<string, number>) =>
+    Object.entries(c)
+      .filter(([k]) => k !== 'input' && k !== 'constant')
+      .reduce((s, [, v]) => s + v, 0);
   const firedList = [...fired].map(([op, n]) => `${op} x${n}`).join(', ');
-  out['vjp-fired.txt'] =
-    `${[
-      `forward graph:    ${count(f)} equations`,
-      `train-step graph: ${count(t)} equations (forward + backward + clipping + update)`,
-      `VJP rules that fire (forward ops that get a cotangent): ${firedList}`,
-    ].join('\n')}\n`;
+  out['vjp-fired.txt'] = `${[
+    `forward graph:    ${count(f)} equations`,
+    `train-step graph: ${count(t)} equations (forward + backward + clipping + update)`,
+    `VJP rules that fire (forward ops that get a cotangent): ${firedList}`,
+  ].join('\n')}\n`;
   return out;
 }
 
@@ -646,7 +703,11 @@ function graphExample(): Record<string, string> {
 export function cliHelp(): Record<string, string> {
   const bin = join(repoRoot, 'packages/cli/bin/rnn-scratch.js');
   const run = (args: string[]) =>
-    execFileSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' } })
+    execFileSync(process.execPath, [bin, ...args], {
+      encoding: 'utf8',
+      cwd: repoRoot,
+      env: { ...process.env, NO_COLOR: '1' },
+    })
       .split(repoRoot)
       .join('.');
   const global = run(['--help']);
@@ -695,4 +756,3 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   for (const [name, content] of Object.entries(files)) writeFileSync(join(generatedDir, name), content);
   console.log(`wrote ${Object.keys(files).length} files to ${generatedDir}`);
 }
-

@@ -1,6 +1,14 @@
 // d2l 8.5 from TypeScript: the same calls the CLI makes. The book's sizes are B=32, T=35, H=512 and
 // 500 epochs; `main()` takes smaller ones so that the docs test can run this file in a few seconds.
-import { type Backend, BOOK_DEFAULTS, type BookSettings, Random, ReferenceBackend, getParams, train } from '@rnn-scratch/core';
+import {
+  type Backend,
+  BOOK_DEFAULTS,
+  type BookSettings,
+  Random,
+  ReferenceBackend,
+  getParams,
+  train,
+} from '@rnn-scratch/core';
 import { loadDataTimeMachineFromFile } from '@rnn-scratch/core/node';
 
 export async function main(sizes: Partial<BookSettings> = {}) {
@@ -23,10 +31,13 @@ export async function main(sizes: Partial<BookSettings> = {}) {
     sampler: 'sequential',
     every: 10,
     onEpoch: ({ epoch, perplexity, predictions }) => {
-      if (predictions) console.log(`epoch ${epoch}: perplexity ${perplexity.toFixed(2)}`, predictions['time traveller']);
+      if (predictions)
+        console.log(`epoch ${epoch}: perplexity ${perplexity.toFixed(2)}`, predictions['time traveller']);
     },
   });
-  console.log(`perplexity ${result.perplexity.toFixed(1)}, ${result.tokensPerSec.toFixed(1)} tokens/sec on ${backend.name}:${backend.device}`);
+  console.log(
+    `perplexity ${result.perplexity.toFixed(1)}, ${result.tokensPerSec.toFixed(1)} tokens/sec on ${backend.name}:${backend.device}`,
+  );
   console.log(result.predictions['time traveller']);
   console.log(result.predictions['traveller']);
   return result;

@@ -131,6 +131,7 @@ export function demo(): string {
   const loss = tinyRnnLoss(p, [0, 1], [1, 1]);
   loss.backward();
   const lines = [`loss = ${loss.data.toFixed(6)}`];
-  for (const v of [...p.W_xh, p.W_hh, p.b_h, ...p.W_hq]) lines.push(`d loss / d ${v.label.padEnd(7)} = ${v.grad.toFixed(6)}`);
+  for (const v of [...p.W_xh, p.W_hh, p.b_h, ...p.W_hq])
+    lines.push(`d loss / d ${v.label.padEnd(7)} = ${v.grad.toFixed(6)}`);
   return lines.join('\n');
 }

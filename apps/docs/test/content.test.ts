@@ -12,12 +12,21 @@ import { describe, expect, it } from 'vitest';
 import { contentDir, docsRoot, pageFiles } from './helpers';
 
 const langs = ['zh', 'en'] as const;
-const pagePath = (lang: 'zh' | 'en', file: string) => (lang === 'zh' ? join(contentDir, file) : join(contentDir, 'en', file));
+const pagePath = (lang: 'zh' | 'en', file: string) =>
+  lang === 'zh' ? join(contentDir, file) : join(contentDir, 'en', file);
 const read = (lang: 'zh' | 'en', file: string) => readFileSync(pagePath(lang, file), 'utf8');
 
 const SECTIONS = {
   zh: ['## 目标', '## 数学：用大白话说', '## 代码', '## 例子：真实的数字', '## 动手运行', '## 小结', '## 练习'],
-  en: ['## Goal', '## The math in plain words', '## The code', '## Worked example', '## Run it', '## Summary', '## Exercises'],
+  en: [
+    '## Goal',
+    '## The math in plain words',
+    '## The code',
+    '## Worked example',
+    '## Run it',
+    '## Summary',
+    '## Exercises',
+  ],
 };
 
 /** `<<< @/path#region` and `<!--@include: @/path-->` references of a page (`@` is srcDir = content/). */
@@ -29,7 +38,11 @@ function references(text: string): { kind: 'snippet' | 'include'; raw: string; f
   }
   for (const m of text.matchAll(/<!--\s*@include:\s*(.*?)\s*-->/g)) {
     const path = m[1];
-    out.push({ kind: 'include', raw: path, file: path.startsWith('@') ? join(contentDir, path.slice(path[1] === '/' ? 2 : 1)) : path });
+    out.push({
+      kind: 'include',
+      raw: path,
+      file: path.startsWith('@') ? join(contentDir, path.slice(path[1] === '/' ? 2 : 1)) : path,
+    });
   }
   return out;
 }
@@ -56,7 +69,10 @@ describe('docs content', () => {
         if (/^0\d-/.test(file)) {
           it('follows goal -> math -> code -> worked example -> run it -> summary -> exercises', () => {
             const positions = SECTIONS[lang].map((h) => text.indexOf(`\n${h}\n`));
-            expect(positions.every((p) => p >= 0), `missing one of ${SECTIONS[lang].join(', ')}`).toBe(true);
+            expect(
+              positions.every((p) => p >= 0),
+              `missing one of ${SECTIONS[lang].join(', ')}`,
+            ).toBe(true);
             expect([...positions].sort((a, b) => a - b)).toEqual(positions);
           });
         }
@@ -65,7 +81,9 @@ describe('docs content', () => {
           for (const ref of references(text)) {
             expect(existsSync(ref.file), `${ref.raw} -> ${ref.file}`).toBe(true);
             if (ref.region) {
-              const lines = readFileSync(ref.file, 'utf8').split('\n').map((l) => l.trim());
+              const lines = readFileSync(ref.file, 'utf8')
+                .split('\n')
+                .map((l) => l.trim());
               const start = lines.findIndex((l) => new RegExp(`^// ?#?region ${ref.region}$`).test(l));
               const end = lines.findIndex((l) => new RegExp(`^// ?#?endregion ${ref.region}$`).test(l));
               expect(start, `${ref.raw}: no "// #region ${ref.region}" in ${ref.file}`).toBeGreaterThanOrEqual(0);
@@ -92,7 +110,8 @@ describe('docs content', () => {
     for (const lang of langs) {
       const quoted = [...read(lang, '08-autodiff.md').matchAll(/`([a-z]{1,2}:[fi]32\[[^`]*)`/g)].map((m) => m[1]);
       expect(quoted.length).toBeGreaterThanOrEqual(10);
-      for (const eqn of quoted) expect(graph, `${lang}: "${eqn}" is not in generated/graph-train-step.txt`).toContain(`    ${eqn}\n`);
+      for (const eqn of quoted)
+        expect(graph, `${lang}: "${eqn}" is not in generated/graph-train-step.txt`).toContain(`    ${eqn}\n`);
     }
   });
 
@@ -103,7 +122,9 @@ describe('docs content', () => {
       '@rnn-scratch/core/testing': await import('@rnn-scratch/core/testing'),
     };
     for (const lang of langs) {
-      const sections = read(lang, '10-cli-api.md').split(/\n### /).slice(1);
+      const sections = read(lang, '10-cli-api.md')
+        .split(/\n### /)
+        .slice(1);
       let checked = 0;
       for (const section of sections) {
         const mod = /^`(@rnn-scratch\/core[^`]*)`/.exec(section)?.[1];

@@ -106,17 +106,28 @@ function defineE2E(): void {
 
     beforeAll(async () => {
       if (!existsSync(join(distDir, 'index.html'))) {
-        throw new Error(`docs e2e: ${distDir} has no build; run \`npx vitepress build .\` in apps/docs first (turbo's build task does)`);
+        throw new Error(
+          `docs e2e: ${distDir} has no build; run \`npx vitepress build .\` in apps/docs first (turbo's build task does)`,
+        );
       }
       // A page added since the last build would only show up as a 404 below; say what to do instead.
-      const unbuilt = listPages().filter(({ url }) => !existsSync(join(distDir, url.endsWith('/') ? `${url}index.html` : url)));
+      const unbuilt = listPages().filter(
+        ({ url }) => !existsSync(join(distDir, url.endsWith('/') ? `${url}index.html` : url)),
+      );
       if (unbuilt.length > 0) {
-        throw new Error(`docs e2e: not in the build: ${unbuilt.map((p) => p.file).join(', ')}; rebuild with \`npx vitepress build .\` in apps/docs`);
+        throw new Error(
+          `docs e2e: not in the build: ${unbuilt.map((p) => p.file).join(', ')}; rebuild with \`npx vitepress build .\` in apps/docs`,
+        );
       }
 
       const port = await freePort();
       base = `http://127.0.0.1:${port}`;
-      const vitepressBin = join(createRequire(import.meta.url).resolve('vitepress/package.json'), '..', 'bin', 'vitepress.js');
+      const vitepressBin = join(
+        createRequire(import.meta.url).resolve('vitepress/package.json'),
+        '..',
+        'bin',
+        'vitepress.js',
+      );
       server = spawn(process.execPath, [vitepressBin, 'preview', '.', '--host', '127.0.0.1', '--port', String(port)], {
         cwd: docsRoot,
         detached: true, // its own process group, so that afterAll can end it and anything it started
@@ -182,7 +193,8 @@ function defineE2E(): void {
         await page.goto(`${base}/11-live-demo.html`, { waitUntil: 'networkidle' });
         const demo = page.getByTestId('demo');
         const epochText = async () => Number(await page.getByTestId('demo-epoch').innerText());
-        const values = async (): Promise<number[]> => JSON.parse((await page.getByTestId('demo-chart').getAttribute('data-values')) ?? '[]');
+        const values = async (): Promise<number[]> =>
+          JSON.parse((await page.getByTestId('demo-chart').getAttribute('data-values')) ?? '[]');
 
         await page.getByTestId('demo-epochs').fill('200');
         await page.getByTestId('demo-start').click();

@@ -17,6 +17,9 @@ describe('generated docs fragments', () => {
     }
     const extra = readdirSync(generatedDir).filter((f) => !(f in files));
     expect(extra, `files in generated/ that the generator no longer writes: ${extra.join(', ')}`).toEqual([]);
-    expect(stale, `stale in apps/docs/generated/: ${stale.join(', ')}; run \`npx tsc -b && npm run gen -w @rnn-scratch/docs\``).toEqual([]);
+    expect(
+      stale,
+      `stale in apps/docs/generated/: ${stale.join(', ')}; run \`npx tsc -b && npm run gen -w @rnn-scratch/docs\``,
+    ).toEqual([]);
   });
 });

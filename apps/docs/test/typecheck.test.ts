@@ -11,7 +11,10 @@ describe('docs typecheck', () => {
   it('tsc -p apps/docs/tsconfig.json reports no errors', () => {
     let output = '';
     try {
-      execFileSync(join(repoRoot, 'node_modules/.bin/tsc'), ['-p', join(docsRoot, 'tsconfig.json')], { encoding: 'utf8', stdio: 'pipe' });
+      execFileSync(join(repoRoot, 'node_modules/.bin/tsc'), ['-p', join(docsRoot, 'tsconfig.json')], {
+        encoding: 'utf8',
+        stdio: 'pipe',
+      });
     } catch (err) {
       const e = err as { stdout?: string; stderr?: string };
       output = `${e.stdout ?? ''}${e.stderr ?? ''}` || String(err);

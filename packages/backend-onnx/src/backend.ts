@@ -17,7 +17,14 @@ import {
   hashGraph,
 } from '@rnn-scratch/core';
 import * as ort from 'onnxruntime-node';
-import { type OnnxDevice, OnnxDeviceUnavailableError, executionProvidersFor, isOnnxDevice, probeDevice, webgpuSoftwareAdapter } from './devices.js';
+import {
+  type OnnxDevice,
+  OnnxDeviceUnavailableError,
+  executionProvidersFor,
+  isOnnxDevice,
+  probeDevice,
+  webgpuSoftwareAdapter,
+} from './devices.js';
 import { lowerGraph } from './lower.js';
 import { encodeModel } from './onnx-model.js';
 
@@ -133,7 +140,8 @@ export class OnnxBackend implements Backend {
     const device = options.device ?? 'cpu';
     if (!isOnnxDevice(device)) throw new Error(`onnx: unknown device "${String(device)}"; use cpu, webgpu or cuda`);
     const threads = options.threads ?? 1;
-    if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`onnx: threads must be a positive integer, got ${threads}`);
+    if (!Number.isInteger(threads) || threads < 1)
+      throw new RangeError(`onnx: threads must be a positive integer, got ${threads}`);
     this.device = device;
     const software = device === 'webgpu' ? webgpuSoftwareAdapter() : undefined;
     if (software !== undefined) this.software = software;
@@ -188,7 +196,9 @@ export class OnnxBackend implements Backend {
       session = await ort.InferenceSession.create(bytes, this.sessionOptions());
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
-      throw new Error(`onnx:${this.device}: ONNX Runtime rejected the lowered graph ${hash}: ${msg.trim()}`, { cause: err });
+      throw new Error(`onnx:${this.device}: ONNX Runtime rejected the lowered graph ${hash}: ${msg.trim()}`, {
+        cause: err,
+      });
     }
     return new OnnxExecutable(graph, hash, session, lowered.outputNames, () => this.cache.delete(hash));
   }
@@ -216,7 +226,11 @@ export class OnnxBackend implements Backend {
 export async function createOnnxBackend(options: OnnxBackendOptions = {}): Promise<OnnxBackend> {
   const device = options.device ?? 'cpu';
   if (!isOnnxDevice(device)) {
-    throw new OnnxDeviceUnavailableError(String(device), 'unknown device; onnx devices are cpu, webgpu, cuda', undefined);
+    throw new OnnxDeviceUnavailableError(
+      String(device),
+      'unknown device; onnx devices are cpu, webgpu, cuda',
+      undefined,
+    );
   }
   await probeDevice(device);
   return new OnnxBackend({ ...options, device });

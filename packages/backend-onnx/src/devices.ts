@@ -42,7 +42,7 @@ export function deviceHint(device: string): string | undefined {
     case 'webgpu':
       return (
         'WebGPU needs a GPU and, on Linux, its Vulkan driver: install the GPU driver and the Vulkan loader ' +
-        '(e.g. `apt-get install libvulkan1` plus your vendor\'s Vulkan ICD), then check `vulkaninfo --summary`'
+        "(e.g. `apt-get install libvulkan1` plus your vendor's Vulkan ICD), then check `vulkaninfo --summary`"
       );
     case 'cuda':
       return (
@@ -104,7 +104,11 @@ export function probeDevice(device: string): Promise<void> {
 
 async function runProbe(device: string): Promise<void> {
   if (!isOnnxDevice(device)) {
-    throw new OnnxDeviceUnavailableError(device, `unknown device; onnx devices are ${ONNX_DEVICES.join(', ')}`, undefined);
+    throw new OnnxDeviceUnavailableError(
+      device,
+      `unknown device; onnx devices are ${ONNX_DEVICES.join(', ')}`,
+      undefined,
+    );
   }
   // A quick negative answer without asking ORT (which would print a red error log for a missing library).
   // For webgpu on Linux, Dawn prints a warning to stderr that cannot be silenced when the Vulkan loader
@@ -125,7 +129,8 @@ async function runProbe(device: string): Promise<void> {
     const x = new ort.Tensor('float32', new Float32Array([1, 2]), [2]);
     const { y } = await session.run({ x });
     const got = y.data as Float32Array;
-    if (got[0] !== 2 || got[1] !== 4) throw new Error(`probe model computed [${Array.from(got).join(', ')}], expected [2, 4]`);
+    if (got[0] !== 2 || got[1] !== 4)
+      throw new Error(`probe model computed [${Array.from(got).join(', ')}], expected [2, 4]`);
   } catch (err) {
     let reason = summarizeOrtError(device, err);
     if (device === 'webgpu' && process.platform === 'linux' && !vulkanLoaderFound()) {

@@ -13,7 +13,14 @@
 // - Every graph output needs its own name: outputs that are graph inputs, constants, aliases of
 //   those, or a value already output under another name go through an Identity.
 
-import { type DType, type Graph, type Node, type PrimitiveNode, type PrimitiveAttrs, sameShape } from '@rnn-scratch/core';
+import {
+  type DType,
+  type Graph,
+  type Node,
+  type PrimitiveNode,
+  type PrimitiveAttrs,
+  sameShape,
+} from '@rnn-scratch/core';
 import {
   type OnnxAttribute,
   OnnxDataType,
@@ -296,8 +303,14 @@ class Lowering {
         const axes: number[] = [];
         for (let i = 0; i < starts.length; i++) if (starts[i] !== 0 || ends[i] !== xNode.shape[i]) axes.push(i);
         if (axes.length === 0) return this.set(node, x);
-        const s = this.int64('starts', axes.map((a) => starts[a]));
-        const e = this.int64('ends', axes.map((a) => ends[a]));
+        const s = this.int64(
+          'starts',
+          axes.map((a) => starts[a]),
+        );
+        const e = this.int64(
+          'ends',
+          axes.map((a) => ends[a]),
+        );
         return this.set(node, this.emit(node, 'Slice', [x, s, e, this.int64('axes', axes)]));
       }
       case 'concat': {

@@ -171,7 +171,9 @@ export class ProtoWriter {
 }
 
 /** Little-endian bytes of a typed array, as ONNX `raw_data` wants them (a view when the host is little-endian). */
-export function littleEndianBytes(data: Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array): Uint8Array {
+export function littleEndianBytes(
+  data: Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array,
+): Uint8Array {
   if (data instanceof Uint8Array) return data;
   if (HOST_IS_LITTLE_ENDIAN) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   const size = data.BYTES_PER_ELEMENT;

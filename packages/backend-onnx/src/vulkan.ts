@@ -44,9 +44,21 @@ function manifestsIn(path: string): string[] {
 
 /** A glob of the loader's driver filters (`*` only) as a test on a manifest file name. */
 function globMatcher(patterns: string | undefined): ((name: string) => boolean) | undefined {
-  const globs = (patterns ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  const globs = (patterns ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (globs.length === 0) return undefined;
-  const res = globs.map((g) => new RegExp(`^${g.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i'));
+  const res = globs.map(
+    (g) =>
+      new RegExp(
+        `^${g
+          .split('*')
+          .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('.*')}$`,
+        'i',
+      ),
+  );
   return (name) => res.some((re) => re.test(name));
 }
 
@@ -61,7 +73,8 @@ export function vulkanDrivers(lookup: VulkanLookup = {}): VulkanDriver[] {
   const root = lookup.root ?? '/';
   const at = (p: string) => join(root, p);
   const inHome = (sub: string) => (env.HOME ? [join(env.HOME, sub)] : []);
-  const orDefault = (value: string | undefined, fallback: string[]) => (splitPaths(value).length > 0 ? splitPaths(value) : fallback);
+  const orDefault = (value: string | undefined, fallback: string[]) =>
+    splitPaths(value).length > 0 ? splitPaths(value) : fallback;
   let paths = splitPaths(env.VK_DRIVER_FILES ?? env.VK_ICD_FILENAMES);
   if (paths.length === 0) {
     const dirs = [

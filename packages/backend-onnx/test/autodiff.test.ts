@@ -2,7 +2,14 @@
 // clipping, SGD update) lowers to ONE ONNX model. That it computes what the reference computes, step
 // after step, is the conformance suite's end-to-end level (conformance.test.ts).
 
-import { type DType, type Graph, buildGraph, clipByGlobalNorm, gradients, softmaxCrossEntropy } from '@rnn-scratch/core';
+import {
+  type DType,
+  type Graph,
+  buildGraph,
+  clipByGlobalNorm,
+  gradients,
+  softmaxCrossEntropy,
+} from '@rnn-scratch/core';
 import { describe, expect, it } from 'vitest';
 import { lowerGraph } from '../src/lower.js';
 

@@ -88,11 +88,20 @@ describe('OnnxBackend', () => {
   it('a wrong shape, dtype, missing or unknown feed throws a FeedError naming the input', async () => {
     const exe = await backend.compile(graph);
     const bad = [
-      [{ ...feeds, x: tensor('float32', [3, 2], [1, 2, 3, 4, 5, 6]) }, /input "x" expects f32\[2,3\] but was fed f32\[3,2\]/],
-      [{ ...feeds, w: tensor('float64', [3, 2], [1, 2, 3, 4, 5, 6]) }, /input "w" expects f32\[3,2\] but was fed f64\[3,2\]/],
+      [
+        { ...feeds, x: tensor('float32', [3, 2], [1, 2, 3, 4, 5, 6]) },
+        /input "x" expects f32\[2,3\] but was fed f32\[3,2\]/,
+      ],
+      [
+        { ...feeds, w: tensor('float64', [3, 2], [1, 2, 3, 4, 5, 6]) },
+        /input "w" expects f32\[3,2\] but was fed f64\[3,2\]/,
+      ],
       [{ x: feeds.x }, /missing feed for input "w"/],
       [{ ...feeds, extra: feeds.x }, /unknown feed "extra"/],
-      [{ ...feeds, x: { dtype: 'float32', shape: [2, 3], data: new Float64Array(6) } }, /input "x": dtype says float32 but data is a Float64Array/],
+      [
+        { ...feeds, x: { dtype: 'float32', shape: [2, 3], data: new Float64Array(6) } },
+        /input "x": dtype says float32 but data is a Float64Array/,
+      ],
     ] as const;
     for (const [f, msg] of bad) {
       const err = await exe.run(f as never).then(
@@ -107,7 +116,13 @@ describe('OnnxBackend', () => {
 
   it('uses the documented session options (1 intra-op thread by default, no spinning with more)', () => {
     const one = backend.sessionOptions();
-    expect(one).toMatchObject({ graphOptimizationLevel: 'all', intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', executionProviders: ['cpu'] });
+    expect(one).toMatchObject({
+      graphOptimizationLevel: 'all',
+      intraOpNumThreads: 1,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      executionProviders: ['cpu'],
+    });
     expect(one.extra).toBeUndefined();
     const two = new OnnxBackend({ threads: 2 }).sessionOptions();
     expect(two.intraOpNumThreads).toBe(2);
@@ -191,7 +206,9 @@ describe('devices', () => {
   it('webgpu without a GPU says why: no Vulkan loader, or no adapter', async (ctx) => {
     const webgpu = (await deviceStatus()).find((s) => s.device === 'webgpu')!;
     if (webgpu.available) ctx.skip();
-    expect(webgpu.reason).toMatch(/libvulkan\.so\.1 was not found|Failed to get a WebGPU adapter: No supported adapters/);
+    expect(webgpu.reason).toMatch(
+      /libvulkan\.so\.1 was not found|Failed to get a WebGPU adapter: No supported adapters/,
+    );
     expect(webgpu.hint).toMatch(/GPU driver/);
   });
 

@@ -24,7 +24,12 @@ export function rtolFor(dtype: DType): number {
   return dtype === 'float32' ? 1e-5 : dtype === 'float64' ? 1e-12 : 0;
 }
 
-export function expectClose(actual: HostTensor, expected: HostTensor, label: string, rtol = rtolFor(expected.dtype)): void {
+export function expectClose(
+  actual: HostTensor,
+  expected: HostTensor,
+  label: string,
+  rtol = rtolFor(expected.dtype),
+): void {
   expect(actual.dtype, `${label}: dtype`).toBe(expected.dtype);
   expect([...actual.shape], `${label}: shape`).toEqual([...expected.shape]);
   expect(actual.data.length, `${label}: length`).toBe(expected.data.length);
@@ -38,17 +43,26 @@ export function expectClose(actual: HostTensor, expected: HostTensor, label: str
     const err = Math.abs(a - e);
     const tol = rtol * (Math.abs(e) + 1); // numpy allclose with atol = rtol (test values are O(1))
     if (!(err <= tol)) {
-      throw new Error(`${label}[${i}]: onnx ${a} vs reference ${e} (|diff| ${err.toExponential(3)} > tol ${tol.toExponential(3)})`);
+      throw new Error(
+        `${label}[${i}]: onnx ${a} vs reference ${e} (|diff| ${err.toExponential(3)} > tol ${tol.toExponential(3)})`,
+      );
     }
   }
 }
 
 /** Run `graph` on the onnx backend and the reference with the same feeds; compare every output. */
-export async function compareWithReference(backend: OnnxBackend, graph: Graph, feeds: Record<string, HostTensor>, label: string, rtol?: number): Promise<void> {
+export async function compareWithReference(
+  backend: OnnxBackend,
+  graph: Graph,
+  feeds: Record<string, HostTensor>,
+  label: string,
+  rtol?: number,
+): Promise<void> {
   const exe = await backend.compile(graph);
   const got = await exe.run(feeds);
   const want = await runReference(graph, feeds);
   expect(Object.keys(got).sort(), `${label}: output names`).toEqual(Object.keys(want).sort());
-  for (const name of Object.keys(want)) expectClose(got[name], want[name], `${label}:${name}`, rtol ?? rtolFor(want[name].dtype));
+  for (const name of Object.keys(want))
+    expectClose(got[name], want[name], `${label}:${name}`, rtol ?? rtolFor(want[name].dtype));
   await exe.dispose();
 }

@@ -3,7 +3,15 @@
 // nodes, and graph plumbing (outputs that are inputs or constants, shared constants, node names). Every
 // primitive's numbers, in every dtype, are checked by the conformance suite (conformance.test.ts).
 
-import { type DType, type GraphBuilder, type HostTensor, type Shape, type Sym, buildGraph, tensor } from '@rnn-scratch/core';
+import {
+  type DType,
+  type GraphBuilder,
+  type HostTensor,
+  type Shape,
+  type Sym,
+  buildGraph,
+  tensor,
+} from '@rnn-scratch/core';
 import { mulberry32 } from '@rnn-scratch/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OnnxBackend } from '../src/backend.js';
@@ -116,7 +124,7 @@ describe('graph plumbing', () => {
     await compareWithReference(backend, g, { x: tensor('float32', [2], [1, -1]) }, 'signed zeros');
   });
 
-  it('known difference: ORT\'s optimizer drops `x + 0`, so -0 + 0 stays -0 (IEEE says +0)', async () => {
+  it("known difference: ORT's optimizer drops `x + 0`, so -0 + 0 stays -0 (IEEE says +0)", async () => {
     const g = buildGraph((b) => {
       const x = b.input('x', 'float32', [2]);
       b.output('y', b.scalar(1).div(x.mul(0).add(b.scalar(0))));

@@ -28,7 +28,7 @@ describe('ProtoWriter', () => {
     expect(bytesOf((w) => w.rawVarint(2n ** 63n))).toBe('80808080808080808001');
   });
 
-  it('negative int64 is a 10-byte two\'s-complement varint', () => {
+  it("negative int64 is a 10-byte two's-complement varint", () => {
     expect(bytesOf((w) => w.varint(1, -1))).toBe('08ffffffffffffffffff01');
     expect(bytesOf((w) => w.rawVarint(-2))).toBe('feffffffffffffffff01');
     expect(bytesOf((w) => w.rawVarint(-1n))).toBe('ffffffffffffffffff01');
@@ -81,22 +81,34 @@ describe('ProtoWriter', () => {
 
 describe('ONNX messages', () => {
   it('TensorProto: dims, data_type, name, raw_data', () => {
-    const got = bytesOf((w) => writeTensor(w, { name: 'c', dataType: OnnxDataType.FLOAT, dims: [2], data: new Float32Array([1, 2]) }));
+    const got = bytesOf((w) =>
+      writeTensor(w, { name: 'c', dataType: OnnxDataType.FLOAT, dims: [2], data: new Float32Array([1, 2]) }),
+    );
     // 0a 01 02 (dims packed [2]) | 10 01 (FLOAT) | 42 01 63 ("c") | 4a 08 <1.0f><2.0f>
     expect(got).toBe('0a0102' + '1001' + '420163' + '4a08' + '0000803f' + '00000040');
   });
 
   it('TensorProto of int64 and of a scalar', () => {
-    const i64 = bytesOf((w) => writeTensor(w, { name: 'a', dataType: OnnxDataType.INT64, dims: [1], data: new BigInt64Array([-1n]) }));
+    const i64 = bytesOf((w) =>
+      writeTensor(w, { name: 'a', dataType: OnnxDataType.INT64, dims: [1], data: new BigInt64Array([-1n]) }),
+    );
     expect(i64).toBe('0a0101' + '1007' + '420161' + '4a08' + 'ffffffffffffffff');
-    const scalar = bytesOf((w) => writeTensor(w, { name: 's', dataType: OnnxDataType.DOUBLE, dims: [], data: new Float64Array([1]) }));
+    const scalar = bytesOf((w) =>
+      writeTensor(w, { name: 's', dataType: OnnxDataType.DOUBLE, dims: [], data: new Float64Array([1]) }),
+    );
     expect(scalar).toBe('100b' + '420173' + '4a08' + '000000000000f03f'); // no dims field for a scalar
   });
 
   it('AttributeProto: int, ints, float', () => {
-    expect(bytesOf((w) => writeAttribute(w, { name: 'axis', type: 'int', value: 1 }))).toBe('0a0461786973' + '1801' + 'a00102');
-    expect(bytesOf((w) => writeAttribute(w, { name: 'perm', type: 'ints', value: [1, 0] }))).toBe('0a047065726d' + '42020100' + 'a00107');
-    expect(bytesOf((w) => writeAttribute(w, { name: 'alpha', type: 'float', value: 1 }))).toBe('0a05616c706861' + '150000803f' + 'a00101');
+    expect(bytesOf((w) => writeAttribute(w, { name: 'axis', type: 'int', value: 1 }))).toBe(
+      '0a0461786973' + '1801' + 'a00102',
+    );
+    expect(bytesOf((w) => writeAttribute(w, { name: 'perm', type: 'ints', value: [1, 0] }))).toBe(
+      '0a047065726d' + '42020100' + 'a00107',
+    );
+    expect(bytesOf((w) => writeAttribute(w, { name: 'alpha', type: 'float', value: 1 }))).toBe(
+      '0a05616c706861' + '150000803f' + 'a00101',
+    );
   });
 
   it('ValueInfoProto: name and tensor type with shape (a scalar keeps an empty shape)', () => {
@@ -140,7 +152,15 @@ describe('ONNX messages', () => {
     const bytes = encodeModel({
       graph: {
         name: 'hand',
-        nodes: [{ opType: 'Gemm', name: 'gemm', inputs: ['a', 'w'], outputs: ['y'], attributes: [{ name: 'transB', type: 'int', value: 1 }] }],
+        nodes: [
+          {
+            opType: 'Gemm',
+            name: 'gemm',
+            inputs: ['a', 'w'],
+            outputs: ['y'],
+            attributes: [{ name: 'transB', type: 'int', value: 1 }],
+          },
+        ],
         initializers: [{ name: 'w', dataType: OnnxDataType.FLOAT, dims: [1, 2], data: new Float32Array([3, 4]) }],
         inputs: [{ name: 'a', elemType: OnnxDataType.FLOAT, dims: [1, 2] }],
         outputs: [{ name: 'y', elemType: OnnxDataType.FLOAT, dims: [1, 1] }],

@@ -15,7 +15,10 @@ function manifest(dir: string, file: string, library: string): string {
   const folder = join(root, dir);
   mkdirSync(folder, { recursive: true });
   const path = join(folder, file);
-  writeFileSync(path, JSON.stringify({ file_format_version: '1.0.0', ICD: { library_path: library, api_version: '1.3.0' } }));
+  writeFileSync(
+    path,
+    JSON.stringify({ file_format_version: '1.0.0', ICD: { library_path: library, api_version: '1.3.0' } }),
+  );
   return path;
 }
 
@@ -78,12 +81,26 @@ describe('software WebGPU adapters from the Vulkan drivers', () => {
     manifest('home/.local/share/vulkan/icd.d', 'lvp_icd.json', 'libvulkan_lvp.so');
     const extra = manifest('extra', 'vk_swiftshader_icd.json', './libvk_swiftshader.so');
     expect(softwareVulkanAdapter({ root, env: { HOME: home } })).toBe('lavapipe');
-    expect(softwareVulkanAdapter({ root, env: { HOME: home, VK_ADD_DRIVER_FILES: extra } })).toBe('SwiftShader or lavapipe');
-    expect(softwareVulkanAdapter({ root, env: { HOME: home, VK_ADD_DRIVER_FILES: extra, VK_LOADER_DRIVERS_DISABLE: 'lvp_*' } })).toBe('SwiftShader');
-    expect(softwareVulkanAdapter({ root, env: { HOME: home, VK_ADD_DRIVER_FILES: extra, VK_LOADER_DRIVERS_SELECT: '*lvp*' } })).toBe('lavapipe');
+    expect(softwareVulkanAdapter({ root, env: { HOME: home, VK_ADD_DRIVER_FILES: extra } })).toBe(
+      'SwiftShader or lavapipe',
+    );
+    expect(
+      softwareVulkanAdapter({
+        root,
+        env: { HOME: home, VK_ADD_DRIVER_FILES: extra, VK_LOADER_DRIVERS_DISABLE: 'lvp_*' },
+      }),
+    ).toBe('SwiftShader');
+    expect(
+      softwareVulkanAdapter({
+        root,
+        env: { HOME: home, VK_ADD_DRIVER_FILES: extra, VK_LOADER_DRIVERS_SELECT: '*lvp*' },
+      }),
+    ).toBe('lavapipe');
     // A folder in VK_DRIVER_FILES means its manifests; a broken manifest is skipped.
     writeFileSync(join(root, 'extra', 'broken.json'), '{ not json');
-    expect(vulkanDrivers({ root, env: { VK_DRIVER_FILES: join(root, 'extra') } }).map((d) => d.library)).toEqual(['./libvk_swiftshader.so']);
+    expect(vulkanDrivers({ root, env: { VK_DRIVER_FILES: join(root, 'extra') } }).map((d) => d.library)).toEqual([
+      './libvk_swiftshader.so',
+    ]);
   });
 
   it('no driver at all: not software (and no adapter either)', () => {

@@ -22,7 +22,15 @@ import {
   tensor,
 } from '@rnn-scratch/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { type LoweringOptions, TfjsBackend, type TfjsDevice, defaultLowering, lowerGraph, kernelsFor, withEngine } from '../src/base.js';
+import {
+  type LoweringOptions,
+  TfjsBackend,
+  type TfjsDevice,
+  defaultLowering,
+  lowerGraph,
+  kernelsFor,
+  withEngine,
+} from '../src/base.js';
 
 interface Args {
   devices: TfjsDevice[];
@@ -65,7 +73,12 @@ function median(xs: number[]): number {
 
 function makeFeeds(H: number): Feeds {
   const rng = new Random(42);
-  const ids = () => tensor('int32', [B, T], Array.from({ length: B * T }, () => rng.randint(0, V - 1)));
+  const ids = () =>
+    tensor(
+      'int32',
+      [B, T],
+      Array.from({ length: B * T }, () => rng.randint(0, V - 1)),
+    );
   return { X: ids(), Y: ids(), state: initRnnState(B, H), ...getParams(V, H, rng), lr: tensor('float32', [], [1]) };
 }
 
@@ -128,17 +141,30 @@ async function profile(backend: TfjsBackend, graph: ReturnType<typeof buildTrain
   const runs = 3;
   await withEngine(backend.runtime, () => {
     const constants = new Map<number, tf.Tensor>();
-    for (const n of lowered.nodes) if (n.op === 'constant') constants.set(n.id, tf.tensor(n.value.data as Float32Array, [...n.shape], n.dtype as 'float32'));
+    for (const n of lowered.nodes)
+      if (n.op === 'constant')
+        constants.set(n.id, tf.tensor(n.value.data as Float32Array, [...n.shape], n.dtype as 'float32'));
     for (let r = 0; r < runs; r++) {
       const inputs: Record<string, tf.Tensor> = {};
-      for (const { name } of lowered.inputs) inputs[name] = tf.tensor(feeds[name].data as Float32Array, [...feeds[name].shape], feeds[name].dtype as 'float32');
+      for (const { name } of lowered.inputs)
+        inputs[name] = tf.tensor(
+          feeds[name].data as Float32Array,
+          [...feeds[name].shape],
+          feeds[name].dtype as 'float32',
+        );
       tf.tidy(() => {
-        interpret(lowered, timed as unknown as KernelTable<tf.Tensor>, inputs, {
-          constant: (n) => constants.get(n.id)!,
-          release: (t) => {
-            if (![...constants.values()].includes(t)) t.dispose();
+        interpret(
+          lowered,
+          timed as unknown as KernelTable<tf.Tensor>,
+          inputs,
+          {
+            constant: (n) => constants.get(n.id)!,
+            release: (t) => {
+              if (![...constants.values()].includes(t)) t.dispose();
+            },
           },
-        }, last);
+          last,
+        );
       });
       for (const t of Object.values(inputs)) t.dispose();
     }

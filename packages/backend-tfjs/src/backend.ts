@@ -183,7 +183,11 @@ export class TfjsBackend implements Backend {
   static async create(options: TfjsBackendOptions): Promise<TfjsBackend> {
     const { device } = options;
     if (!isTfjsDevice(device)) {
-      throw new TfjsRuntimeUnavailableError(String(device), `unknown tfjs device; the devices are ${TFJS_DEVICES.join(', ')}`, undefined);
+      throw new TfjsRuntimeUnavailableError(
+        String(device),
+        `unknown tfjs device; the devices are ${TFJS_DEVICES.join(', ')}`,
+        undefined,
+      );
     }
     const runtime = await (options.loader ?? tfjsRuntimes).load(device, options);
     return new TfjsBackend(runtime, { ...defaultLowering(runtime.backendName), ...options.lowering });
@@ -201,7 +205,10 @@ export class TfjsBackend implements Backend {
       const map = new Map<number, tf.Tensor>();
       for (const n of lowered.nodes) {
         if (n.op !== 'constant') continue;
-        map.set(n.id, tf.tensor(n.value.data as Float32Array | Int32Array, [...n.shape], n.dtype as 'float32' | 'int32'));
+        map.set(
+          n.id,
+          tf.tensor(n.value.data as Float32Array | Int32Array, [...n.shape], n.dtype as 'float32' | 'int32'),
+        );
       }
       return map;
     });

@@ -33,7 +33,9 @@ export const tfjsKernels: KernelTable<T> = {
 
   // An empty inner dimension sums nothing: zeros (XNNPACK refuses to build that product at all).
   matmul: ([a, b], { transA, transB }, out) =>
-    a.shape[transA ? 0 : 1] === 0 ? tf.zeros([...out.shape], out.dtype as tf.DataType) : tf.matMul(a, b, transA, transB),
+    a.shape[transA ? 0 : 1] === 0
+      ? tf.zeros([...out.shape], out.dtype as tf.DataType)
+      : tf.matMul(a, b, transA, transB),
   // tfjs treats an empty axis list as "no axes" too, but say it outright: empty axes = identity.
   sum: ([x], { axes, keepDims }) => (axes.length === 0 ? alias(x) : tf.sum(x, [...axes], keepDims)),
   max: ([x], { axes, keepDims }) => (axes.length === 0 ? alias(x) : tf.max(x, [...axes], keepDims)),
@@ -42,13 +44,20 @@ export const tfjsKernels: KernelTable<T> = {
   broadcast: ([x], { shape }) => tf.broadcastTo(x, [...shape]),
   // tf.slice refuses scalars; a slice of a scalar (no axes to cut) is the scalar.
   slice: ([x], { starts, ends }) =>
-    x.rank === 0 ? alias(x) : tf.slice(x, [...starts], ends.map((e, i) => e - starts[i])),
+    x.rank === 0
+      ? alias(x)
+      : tf.slice(
+          x,
+          [...starts],
+          ends.map((e, i) => e - starts[i]),
+        ),
   concat: (inputs, { axis }) => (inputs.length === 1 ? alias(inputs[0]) : tf.concat([...inputs], axis)),
   gather: ([table, indices]) => tf.gather(table, indices, 0),
   oneHot: ([indices], { depth }, out) => {
     // tfjs-backend-wasm writes int32 bits whatever dtype is asked for, so ask for int32 and cast;
     // tf.oneHot refuses depth 1, which core allows.
-    const hot = depth === 1 ? tf.expandDims(tf.equal(indices, 0), -1) : tf.oneHot(indices as tf.Tensor1D, depth, 1, 0, 'int32');
+    const hot =
+      depth === 1 ? tf.expandDims(tf.equal(indices, 0), -1) : tf.oneHot(indices as tf.Tensor1D, depth, 1, 0, 'int32');
     return tf.cast(hot, out.dtype as tf.DataType);
   },
   // float32 -> int32 truncates toward zero on every tfjs backend (typed-array conversion), as core says.

@@ -37,7 +37,8 @@ export function lowerGraph(graph: Graph, options: LoweringOptions): Graph {
     if (node.op === 'matmul' && options.explicitTranspose) {
       return withoutTransposeFlags(b, args, node.attrs as AttrsOf<'matmul'>);
     }
-    if (node.op === 'slice' && options.sliceAsGather) return rowSlice(b, args[0], node.attrs as AttrsOf<'slice'>, rowIds);
+    if (node.op === 'slice' && options.sliceAsGather)
+      return rowSlice(b, args[0], node.attrs as AttrsOf<'slice'>, rowIds);
     return undefined;
   });
 }
@@ -51,7 +52,12 @@ function withoutTransposeFlags(b: GraphBuilder, [a, c]: readonly Sym[], attrs: A
 }
 
 /** A slice that cuts only axis 0, as a gather of constant row indices (or of sliced gather indices). */
-function rowSlice(b: GraphBuilder, x: Sym, { starts, ends }: AttrsOf<'slice'>, rowIds: Map<string, Sym>): Sym | undefined {
+function rowSlice(
+  b: GraphBuilder,
+  x: Sym,
+  { starts, ends }: AttrsOf<'slice'>,
+  rowIds: Map<string, Sym>,
+): Sym | undefined {
   if (x.rank < 1 || !x.shape.every((d, i) => i === 0 || (starts[i] === 0 && ends[i] === d))) return undefined;
   const [start, end] = [starts[0], ends[0]];
   if (start === 0 && end === x.shape[0]) return b.op('reshape', [x], { shape: [...x.shape] });

@@ -89,7 +89,7 @@ const CANDIDATES: { readonly [D in TfjsDevice]: CandidateSpec } = {
     backendName: 'webgpu',
     hint:
       `npm install webgpu @tensorflow/tfjs-backend-webgpu@${TFJS_VERSION}, plus a GPU and its driver (on Linux the ` +
-      'Vulkan loader `libvulkan1` and your vendor\'s Vulkan driver); in a browser, one with WebGPU enabled',
+      "Vulkan loader `libvulkan1` and your vendor's Vulkan driver); in a browser, one with WebGPU enabled",
   },
   wasm: {
     packages: ['@tensorflow/tfjs-backend-wasm'],
@@ -125,7 +125,9 @@ function isModuleNotFound(err: unknown, name: string): boolean {
   const notFound =
     e?.code === 'ERR_MODULE_NOT_FOUND' ||
     e?.code === 'MODULE_NOT_FOUND' ||
-    /Cannot find (package|module)|Could not resolve|Failed to resolve module specifier|Failed to fetch dynamically imported module/i.test(message);
+    /Cannot find (package|module)|Could not resolve|Failed to resolve module specifier|Failed to fetch dynamically imported module/i.test(
+      message,
+    );
   return notFound && (message === '' || message.includes(`'${name}'`) || message.includes(`"${name}"`));
 }
 
@@ -227,7 +229,12 @@ export class TfjsRuntimeLoader {
           `@tensorflow/tfjs-core (${tf.version_core}); it probably brought its own copy: install matching versions (${TFJS_VERSION})`,
       );
     }
-    const runtime: TfjsRuntime = { device, backendName: spec.backendName, packages: spec.packages, ...(software !== undefined ? { software } : {}) };
+    const runtime: TfjsRuntime = {
+      device,
+      backendName: spec.backendName,
+      packages: spec.packages,
+      ...(software !== undefined ? { software } : {}),
+    };
     await withEngine(
       runtime,
       async () => {
@@ -316,7 +323,8 @@ async function softwareAdapter(adapter: AdapterLike): Promise<string | undefined
   const named = softwareAdapterName(info?.vendor, info?.architecture, info?.device, info?.description);
   if (named !== undefined) return named;
   if (/^cpu$/i.test(info?.adapterType ?? '')) return info?.description || info?.vendor || 'a CPU adapter';
-  if (info?.isFallbackAdapter === true || adapter.isFallbackAdapter === true) return info?.description || 'a fallback adapter';
+  if (info?.isFallbackAdapter === true || adapter.isFallbackAdapter === true)
+    return info?.description || 'a fallback adapter';
   return undefined;
 }
 
@@ -397,4 +405,3 @@ export function withEngine<R>(
 
 /** The loader the package uses. */
 export const tfjsRuntimes = new TfjsRuntimeLoader();
-

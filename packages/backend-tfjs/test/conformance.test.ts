@@ -30,7 +30,11 @@ for (const device of ['cpu', 'wasm'] as const) {
 for (const device of ['node', 'cuda', 'webgpu'] as const) {
   const status = statuses.find((s) => s.device === device)!;
   if (status.available) {
-    defineConformanceSuite({ name: `tfjs:${device}`, create: () => TfjsBackend.create({ device }), skip: SKIPS[device] });
+    defineConformanceSuite({
+      name: `tfjs:${device}`,
+      create: () => TfjsBackend.create({ device }),
+      skip: SKIPS[device],
+    });
   } else {
     describe(`conformance: tfjs:${device}`, () => {
       it.skip(`runtime/tfjs:${device} [skipped: not available here: ${status.reason}]`, () => {});

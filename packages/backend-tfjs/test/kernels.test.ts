@@ -57,14 +57,30 @@ const pos = (...shape: number[]): Operand => ({ shape, fill: 'positive' });
 const CASES: Case[] = [
   c('add/broadcast-row', 'add', [f(3, 4), f(4)], none),
   c('add/broadcast-both', 'add', [f(3, 1), f(1, 5)], none),
-  c('add/int32', 'add', [{ shape: [2, 3], dtype: 'int32' }, { shape: [3], dtype: 'int32' }], none),
+  c(
+    'add/int32',
+    'add',
+    [
+      { shape: [2, 3], dtype: 'int32' },
+      { shape: [3], dtype: 'int32' },
+    ],
+    none,
+  ),
   c('sub/broadcast-col', 'sub', [f(3, 4), f(3, 1)], none),
   c('mul/scalar', 'mul', [f(2, 5), f()], none),
   c('div/positive', 'div', [f(4, 3), pos(4, 3)], none),
   c('maximum/broadcast', 'maximum', [f(3, 1), f(1, 4)], none),
   c('minimum/same', 'minimum', [f(2, 6), f(2, 6)], none),
   c('greaterEqual/broadcast', 'greaterEqual', [f(3, 4), f(4)], none),
-  c('greaterEqual/int32', 'greaterEqual', [{ shape: [6], dtype: 'int32' }, { shape: [6], dtype: 'int32' }], none),
+  c(
+    'greaterEqual/int32',
+    'greaterEqual',
+    [
+      { shape: [6], dtype: 'int32' },
+      { shape: [6], dtype: 'int32' },
+    ],
+    none,
+  ),
   c('neg', 'neg', [f(3, 5)], none),
   c('exp', 'exp', [f(3, 5)], none),
   c('log', 'log', [pos(3, 5)], none),
@@ -91,9 +107,15 @@ const CASES: Case[] = [
   c('concat/axis1', 'concat', [f(2, 3), f(2, 1)], { axis: 1 }),
   c('gather/rows', 'gather', [f(6, 4), { shape: [2, 3], dtype: 'int32', fill: { int: [0, 6] } }], none),
   c('gather/vector', 'gather', [f(5), { shape: [4], dtype: 'int32', fill: { int: [0, 5] } }], none),
-  c('oneHot/float32', 'oneHot', [{ shape: [3, 4], dtype: 'int32', fill: { int: [-2, 9] } }], { depth: 7, dtype: 'float32' }),
+  c('oneHot/float32', 'oneHot', [{ shape: [3, 4], dtype: 'int32', fill: { int: [-2, 9] } }], {
+    depth: 7,
+    dtype: 'float32',
+  }),
   c('oneHot/int32', 'oneHot', [{ shape: [5], dtype: 'int32', fill: { int: [0, 4] } }], { depth: 4, dtype: 'int32' }),
-  c('oneHot/depth1', 'oneHot', [{ shape: [5], dtype: 'int32', fill: { int: [-1, 2] } }], { depth: 1, dtype: 'float32' }),
+  c('oneHot/depth1', 'oneHot', [{ shape: [5], dtype: 'int32', fill: { int: [-1, 2] } }], {
+    depth: 1,
+    dtype: 'float32',
+  }),
   c('cast/float-to-int', 'cast', [{ shape: [3, 4], fill: 'wide' }], { dtype: 'int32' }),
   c('cast/int-to-float', 'cast', [{ shape: [6], dtype: 'int32' }], { dtype: 'float32' }),
 ];
@@ -128,14 +150,22 @@ function caseGraph(k: Case): { graph: Graph; feeds: Feeds } {
 function rewriteGraphs(): Array<{ name: string; graph: Graph; feeds: Feeds }> {
   const rng = new Random(3);
   const out: Array<{ name: string; graph: Graph; feeds: Feeds }> = [];
-  const make = (name: string, inputs: Record<string, HostTensor>, body: (b: GraphBuilder, x: Record<string, Sym>) => void) => {
+  const make = (
+    name: string,
+    inputs: Record<string, HostTensor>,
+    body: (b: GraphBuilder, x: Record<string, Sym>) => void,
+  ) => {
     const b = new GraphBuilder();
     const syms: Record<string, Sym> = {};
     for (const [n, v] of Object.entries(inputs)) syms[n] = b.input(n, v.dtype, v.shape);
     body(b, syms);
     out.push({ name, graph: b.build(), feeds: inputs });
   };
-  const ids = tensor('int32', [4, 3], Array.from({ length: 12 }, () => rng.randint(0, 5)));
+  const ids = tensor(
+    'int32',
+    [4, 3],
+    Array.from({ length: 12 }, () => rng.randint(0, 5)),
+  );
   make('slice-of-gather', { W: operand(f(6, 5), rng), ids }, (b, { W, ids: i }) => {
     const rows = W.gather(i.transpose().reshape([12]));
     for (let t = 0; t < 3; t++) b.output(`x${t}`, rows.sliceAxis(0, t * 4, (t + 1) * 4));
@@ -206,14 +236,14 @@ for (const device of ['cpu', 'wasm'] as const) {
           const exe = await backend.compile(optimizeGraph(r.graph)); // as core hands its graphs over
           const got = await exe.run(r.feeds);
           await exe.dispose();
-          for (const o of r.graph.outputs) expectClose(got[o.name], want[o.name], TOL, `tfjs:${device} rewrite/${r.name} ${o.name}`);
+          for (const o of r.graph.outputs)
+            expectClose(got[o.name], want[o.name], TOL, `tfjs:${device} rewrite/${r.name} ${o.name}`);
           if (r.feeds.a !== undefined && got.a !== undefined) {
             expect(got.a.data).not.toBe(r.feeds.a.data);
             expect(got.a.data.buffer).not.toBe(r.feeds.a.data.buffer);
           }
         });
       }
-
     });
   }
 }

@@ -46,7 +46,7 @@ describe('wasm lowering of the book train step', () => {
     expect(lookups.map((n) => n.shape)).toEqual(Array.from({ length: 35 }, () => [32, 512]));
   });
 
-  it('adds no broadcast, division or duplicate that core\'s graph passes removed', () => {
+  it("adds no broadcast, division or duplicate that core's graph passes removed", () => {
     const before = opCounts(graph);
     const after = opCounts(lowered);
     expect(after.broadcast ?? 0).toBe(before.broadcast ?? 0);

@@ -7,12 +7,25 @@
 
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { BackendUnavailableError, GraphBuilder, listBackends, resolveBackend, runReference, tensor } from '@rnn-scratch/core';
+import {
+  BackendUnavailableError,
+  GraphBuilder,
+  listBackends,
+  resolveBackend,
+  runReference,
+  tensor,
+} from '@rnn-scratch/core';
 import { expectClose } from '@rnn-scratch/core/testing';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TFJS_DEVICES, TfjsBackend, TfjsRuntimeLoader, TfjsRuntimeUnavailableError, tfjsBackendFactory } from '../src/index.js';
+import {
+  TFJS_DEVICES,
+  TfjsBackend,
+  TfjsRuntimeLoader,
+  TfjsRuntimeUnavailableError,
+  tfjsBackendFactory,
+} from '../src/index.js';
 
 function installed(name: string): boolean {
   try {
@@ -65,40 +78,64 @@ describe('plain tfjs (the registry picks the device)', () => {
     expect(backend.specVersion).toBe('v1');
     expect(backend.floatPrecision).toBe(32);
     const exe = await backend.compile(tinyGraph());
-    expectClose((await exe.run(tinyFeeds)).y, (await runReference(tinyGraph(), tinyFeeds)).y, { rtol: 1e-5, atol: 1e-6 }, 'tfjs');
+    expectClose(
+      (await exe.run(tinyFeeds)).y,
+      (await runReference(tinyGraph(), tinyFeeds)).y,
+      { rtol: 1e-5, atol: 1e-6 },
+      'tfjs',
+    );
     await backend.dispose();
   });
 
   it('TfjsBackend.create has no auto of its own: it needs a device', async () => {
-    await expect(TfjsBackend.create({} as never)).rejects.toThrow(/unknown tfjs device; the devices are cuda, node, webgpu, wasm, cpu/);
+    await expect(TfjsBackend.create({} as never)).rejects.toThrow(
+      /unknown tfjs device; the devices are cuda, node, webgpu, wasm, cpu/,
+    );
   });
 });
 
 describe('explicit devices', () => {
-  it.skipIf(HAS_NODE)(`tfjs:node fails with the reason and the install command${skipNote(HAS_NODE, '@tensorflow/tfjs-node is installed here')}`, async () => {
-    const err = await TfjsBackend.create({ device: 'node' }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(TfjsRuntimeUnavailableError);
-    const e = err as TfjsRuntimeUnavailableError;
-    expect(e.device).toBe('node');
-    expect(e.reason).toBe('the package @tensorflow/tfjs-node is not installed');
-    expect(e.hint).toMatch(/^npm install @tensorflow\/tfjs-node@4\.22\.0/);
-    expect(e.message).toMatch(/^tfjs:node is unavailable: the package @tensorflow\/tfjs-node is not installed \(to fix: npm install/);
-  });
+  it.skipIf(HAS_NODE)(
+    `tfjs:node fails with the reason and the install command${skipNote(HAS_NODE, '@tensorflow/tfjs-node is installed here')}`,
+    async () => {
+      const err = await TfjsBackend.create({ device: 'node' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TfjsRuntimeUnavailableError);
+      const e = err as TfjsRuntimeUnavailableError;
+      expect(e.device).toBe('node');
+      expect(e.reason).toBe('the package @tensorflow/tfjs-node is not installed');
+      expect(e.hint).toMatch(/^npm install @tensorflow\/tfjs-node@4\.22\.0/);
+      expect(e.message).toMatch(
+        /^tfjs:node is unavailable: the package @tensorflow\/tfjs-node is not installed \(to fix: npm install/,
+      );
+    },
+  );
 
-  it.skipIf(HAS_NODE_GPU)(`tfjs:cuda names tfjs-node-gpu, CUDA 11.2 and cuDNN 8${skipNote(HAS_NODE_GPU, '@tensorflow/tfjs-node-gpu is installed here')}`, async () => {
-    const err = (await TfjsBackend.create({ device: 'cuda' }).catch((e: unknown) => e)) as TfjsRuntimeUnavailableError;
-    expect(err.reason).toBe('the package @tensorflow/tfjs-node-gpu is not installed');
-    expect(err.hint).toMatch(/npm install @tensorflow\/tfjs-node-gpu@4\.22\.0.*CUDA 11\.2 and cuDNN 8/);
-  });
+  it.skipIf(HAS_NODE_GPU)(
+    `tfjs:cuda names tfjs-node-gpu, CUDA 11.2 and cuDNN 8${skipNote(HAS_NODE_GPU, '@tensorflow/tfjs-node-gpu is installed here')}`,
+    async () => {
+      const err = (await TfjsBackend.create({ device: 'cuda' }).catch(
+        (e: unknown) => e,
+      )) as TfjsRuntimeUnavailableError;
+      expect(err.reason).toBe('the package @tensorflow/tfjs-node-gpu is not installed');
+      expect(err.hint).toMatch(/npm install @tensorflow\/tfjs-node-gpu@4\.22\.0.*CUDA 11\.2 and cuDNN 8/);
+    },
+  );
 
-  it.skipIf(HAS_WEBGPU)(`tfjs:webgpu names the packages it needs${skipNote(HAS_WEBGPU, 'webgpu and @tensorflow/tfjs-backend-webgpu are installed here')}`, async () => {
-    const err = (await TfjsBackend.create({ device: 'webgpu' }).catch((e: unknown) => e)) as TfjsRuntimeUnavailableError;
-    expect(err.reason).toMatch(/the package (webgpu|@tensorflow\/tfjs-backend-webgpu) is not installed/);
-    expect(err.hint).toMatch(/npm install webgpu @tensorflow\/tfjs-backend-webgpu@4\.22\.0/);
-  });
+  it.skipIf(HAS_WEBGPU)(
+    `tfjs:webgpu names the packages it needs${skipNote(HAS_WEBGPU, 'webgpu and @tensorflow/tfjs-backend-webgpu are installed here')}`,
+    async () => {
+      const err = (await TfjsBackend.create({ device: 'webgpu' }).catch(
+        (e: unknown) => e,
+      )) as TfjsRuntimeUnavailableError;
+      expect(err.reason).toMatch(/the package (webgpu|@tensorflow\/tfjs-backend-webgpu) is not installed/);
+      expect(err.hint).toMatch(/npm install webgpu @tensorflow\/tfjs-backend-webgpu@4\.22\.0/);
+    },
+  );
 
   it('an unknown device is an error that lists the devices', async () => {
-    await expect(TfjsBackend.create({ device: 'tpu' as never })).rejects.toThrow(/unknown tfjs device; the devices are cuda, node, webgpu, wasm, cpu/);
+    await expect(TfjsBackend.create({ device: 'tpu' as never })).rejects.toThrow(
+      /unknown tfjs device; the devices are cuda, node, webgpu, wasm, cpu/,
+    );
   });
 
   it('remembers a failure: the second request does not import again', async () => {
@@ -117,13 +154,17 @@ describe('explicit devices', () => {
 
   it('a package that loads but registers no tfjs backend is reported (a second @tensorflow/tfjs-core)', async () => {
     const { loader } = countingLoader({ '@tensorflow/tfjs-node': async () => ({}) });
-    await expect(loader.load('node')).rejects.toThrow(/loaded but registered no "tensorflow" backend with this copy of @tensorflow\/tfjs-core/);
+    await expect(loader.load('node')).rejects.toThrow(
+      /loaded but registered no "tensorflow" backend with this copy of @tensorflow\/tfjs-core/,
+    );
   });
 
   it('tfjs-node and tfjs-node-gpu exclude each other (both are tfjs\'s "tensorflow" backend)', async () => {
     const { loader, imports } = countingLoader({ '@tensorflow/tfjs-node': async () => ({}) });
     await loader.load('node').catch(() => undefined);
-    await expect(loader.load('cuda')).rejects.toThrow(/tfjs:node already loaded @tensorflow\/tfjs-node in this process/);
+    await expect(loader.load('cuda')).rejects.toThrow(
+      /tfjs:node already loaded @tensorflow\/tfjs-node in this process/,
+    );
     expect(imports).toEqual(['@tensorflow/tfjs-node']);
   });
 
@@ -185,7 +226,12 @@ describe('fake engines: a package that loads and registers its tfjs backend', ()
 
   async function runsTinyGraph(backend: TfjsBackend): Promise<void> {
     const exe = await backend.compile(tinyGraph());
-    expectClose((await exe.run(tinyFeeds)).y, (await runReference(tinyGraph(), tinyFeeds)).y, { rtol: 1e-5, atol: 1e-6 }, backend.id);
+    expectClose(
+      (await exe.run(tinyFeeds)).y,
+      (await runReference(tinyGraph(), tinyFeeds)).y,
+      { rtol: 1e-5, atol: 1e-6 },
+      backend.id,
+    );
     await backend.dispose();
   }
 
@@ -202,7 +248,11 @@ describe('fake engines: a package that loads and registers its tfjs backend', ()
 
   it('tfjs:cuda is unavailable, with the reason, when tfjs-node-gpu fell back to the CPU', async () => {
     for (const isUsingGpuDevice of [false, undefined]) {
-      const { loader } = fakeLoader('@tensorflow/tfjs-node-gpu', 'tensorflow', isUsingGpuDevice === undefined ? {} : { isUsingGpuDevice });
+      const { loader } = fakeLoader(
+        '@tensorflow/tfjs-node-gpu',
+        'tensorflow',
+        isUsingGpuDevice === undefined ? {} : { isUsingGpuDevice },
+      );
       const err = (await loader.load('cuda').catch((e: unknown) => e)) as TfjsRuntimeUnavailableError;
       expect(err).toBeInstanceOf(TfjsRuntimeUnavailableError);
       expect(err.reason).toBe(
@@ -233,33 +283,47 @@ describe('fake engines: a package that loads and registers its tfjs backend', ()
       Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
     }
 
-    it.skipIf(NAVIGATOR_GPU)(`a SwiftShader adapter is flagged as software${skipNote(NAVIGATOR_GPU, 'this runtime has a real navigator.gpu')}`, async () => {
-      fakeGpu({ vendor: 'google', architecture: 'swiftshader', device: '', description: 'SwiftShader Device (Subzero)' });
-      const { loader, imports } = fakeLoader('@tensorflow/tfjs-backend-webgpu', 'webgpu', {});
-      const backend = await TfjsBackend.create({ device: 'webgpu', loader });
-      expect(imports).toEqual(['@tensorflow/tfjs-backend-webgpu']); // navigator.gpu was there: no `webgpu` package needed
-      expect(backend.runtime.software).toBe('SwiftShader');
-      expect(backend.software).toBe('SwiftShader');
-      await runsTinyGraph(backend);
-    });
+    it.skipIf(NAVIGATOR_GPU)(
+      `a SwiftShader adapter is flagged as software${skipNote(NAVIGATOR_GPU, 'this runtime has a real navigator.gpu')}`,
+      async () => {
+        fakeGpu({
+          vendor: 'google',
+          architecture: 'swiftshader',
+          device: '',
+          description: 'SwiftShader Device (Subzero)',
+        });
+        const { loader, imports } = fakeLoader('@tensorflow/tfjs-backend-webgpu', 'webgpu', {});
+        const backend = await TfjsBackend.create({ device: 'webgpu', loader });
+        expect(imports).toEqual(['@tensorflow/tfjs-backend-webgpu']); // navigator.gpu was there: no `webgpu` package needed
+        expect(backend.runtime.software).toBe('SwiftShader');
+        expect(backend.software).toBe('SwiftShader');
+        await runsTinyGraph(backend);
+      },
+    );
 
-    it.skipIf(NAVIGATOR_GPU)(`a hardware adapter is not${skipNote(NAVIGATOR_GPU, 'this runtime has a real navigator.gpu')}`, async () => {
-      fakeGpu({ vendor: 'nvidia', architecture: 'ampere', device: '', description: 'NVIDIA GeForce RTX 3080' });
-      const { loader } = fakeLoader('@tensorflow/tfjs-backend-webgpu', 'webgpu', {});
-      const backend = await TfjsBackend.create({ device: 'webgpu', loader });
-      expect(backend.software).toBeUndefined();
-      await backend.dispose();
-    });
+    it.skipIf(NAVIGATOR_GPU)(
+      `a hardware adapter is not${skipNote(NAVIGATOR_GPU, 'this runtime has a real navigator.gpu')}`,
+      async () => {
+        fakeGpu({ vendor: 'nvidia', architecture: 'ampere', device: '', description: 'NVIDIA GeForce RTX 3080' });
+        const { loader } = fakeLoader('@tensorflow/tfjs-backend-webgpu', 'webgpu', {});
+        const backend = await TfjsBackend.create({ device: 'webgpu', loader });
+        expect(backend.software).toBeUndefined();
+        await backend.dispose();
+      },
+    );
 
-    it.skipIf(NAVIGATOR_GPU)(`a fallback or CPU-type adapter is software too${skipNote(NAVIGATOR_GPU, 'this runtime has a real navigator.gpu')}`, async () => {
-      fakeGpu({ vendor: 'mesa', architecture: '', device: '', description: 'some rasteriser', adapterType: 'CPU' });
-      const { loader } = fakeLoader('@tensorflow/tfjs-backend-webgpu', 'webgpu', {});
-      expect((await loader.load('webgpu')).software).toBe('some rasteriser');
-      for (const undo of cleanups.splice(0).reverse()) undo();
-      fakeGpu({ vendor: '', architecture: '', device: '', description: '', isFallbackAdapter: true });
-      const { loader: l2 } = fakeLoader('@tensorflow/tfjs-backend-webgpu', 'webgpu', {});
-      expect((await l2.load('webgpu')).software).toBe('a fallback adapter');
-    });
+    it.skipIf(NAVIGATOR_GPU)(
+      `a fallback or CPU-type adapter is software too${skipNote(NAVIGATOR_GPU, 'this runtime has a real navigator.gpu')}`,
+      async () => {
+        fakeGpu({ vendor: 'mesa', architecture: '', device: '', description: 'some rasteriser', adapterType: 'CPU' });
+        const { loader } = fakeLoader('@tensorflow/tfjs-backend-webgpu', 'webgpu', {});
+        expect((await loader.load('webgpu')).software).toBe('some rasteriser');
+        for (const undo of cleanups.splice(0).reverse()) undo();
+        fakeGpu({ vendor: '', architecture: '', device: '', description: '', isFallbackAdapter: true });
+        const { loader: l2 } = fakeLoader('@tensorflow/tfjs-backend-webgpu', 'webgpu', {});
+        expect((await l2.load('webgpu')).software).toBe('a fallback adapter');
+      },
+    );
   });
 });
 
@@ -274,13 +338,21 @@ describe('listing the runtimes (the registry)', () => {
       expect(s.reason).toBeTruthy();
       expect(s.hint).toMatch(/npm install/);
     }
-    if (!HAS_NODE) expect(byDevice.node).toMatchObject({ available: false, reason: 'the package @tensorflow/tfjs-node is not installed' });
+    if (!HAS_NODE)
+      expect(byDevice.node).toMatchObject({
+        available: false,
+        reason: 'the package @tensorflow/tfjs-node is not installed',
+      });
   });
 });
 
 describe('the registry', () => {
   it('registers tfjs with priority 50, the five devices and install hints', () => {
-    expect(tfjsBackendFactory).toMatchObject({ name: 'tfjs', priority: 50, devices: ['cuda', 'node', 'webgpu', 'wasm', 'cpu'] });
+    expect(tfjsBackendFactory).toMatchObject({
+      name: 'tfjs',
+      priority: 50,
+      devices: ['cuda', 'node', 'webgpu', 'wasm', 'cpu'],
+    });
     expect(tfjsBackendFactory.hint?.('node')).toMatch(/npm install @tensorflow\/tfjs-node/);
     expect(tfjsBackendFactory.hint?.('cuda')).toMatch(/CUDA 11\.2 and cuDNN 8/);
   });
@@ -293,12 +365,17 @@ describe('the registry', () => {
     }
   });
 
-  it.skipIf(HAS_NODE)(`resolveBackend("tfjs:node") fails with the reason and the hint${skipNote(HAS_NODE, '@tensorflow/tfjs-node is installed here')}`, async () => {
-    const err = (await resolveBackend('tfjs:node').catch((e: unknown) => e)) as BackendUnavailableError;
-    expect(err).toBeInstanceOf(BackendUnavailableError);
-    expect(err.message).toMatch(/^backend tfjs:node is unavailable: the package @tensorflow\/tfjs-node is not installed; to fix: npm install @tensorflow\/tfjs-node@4\.22\.0/);
-    expect(err.statuses[0]).toMatchObject({ id: 'tfjs:node', available: false });
-  });
+  it.skipIf(HAS_NODE)(
+    `resolveBackend("tfjs:node") fails with the reason and the hint${skipNote(HAS_NODE, '@tensorflow/tfjs-node is installed here')}`,
+    async () => {
+      const err = (await resolveBackend('tfjs:node').catch((e: unknown) => e)) as BackendUnavailableError;
+      expect(err).toBeInstanceOf(BackendUnavailableError);
+      expect(err.message).toMatch(
+        /^backend tfjs:node is unavailable: the package @tensorflow\/tfjs-node is not installed; to fix: npm install @tensorflow\/tfjs-node@4\.22\.0/,
+      );
+      expect(err.statuses[0]).toMatchObject({ id: 'tfjs:node', available: false });
+    },
+  );
 
   it('listBackends() shows the tfjs devices', async () => {
     const list = await listBackends();

@@ -6,7 +6,16 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type Executable, type HostTensor, Random, SeqDataLoader, buildTrainStep, getParams, initRnnState, tensor } from '@rnn-scratch/core';
+import {
+  type Executable,
+  type HostTensor,
+  Random,
+  SeqDataLoader,
+  buildTrainStep,
+  getParams,
+  initRnnState,
+  tensor,
+} from '@rnn-scratch/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TfjsBackend, TfjsUnsupportedGraphError } from '../src/base.js';
@@ -20,12 +29,22 @@ const coreDir = dirname(createRequire(import.meta.url).resolve('@rnn-scratch/cor
 const text = readFileSync(join(coreDir, 'data', 'timemachine.txt'), 'utf8');
 
 function batches(count: number): Array<{ X: HostTensor; Y: HostTensor }> {
-  const loader = new SeqDataLoader({ text, batchSize: B, numSteps: T, maxTokens: 5000, iterator: 'sequential', seed: 3 });
+  const loader = new SeqDataLoader({
+    text,
+    batchSize: B,
+    numSteps: T,
+    maxTokens: 5000,
+    iterator: 'sequential',
+    seed: 3,
+  });
   const out: Array<{ X: HostTensor; Y: HostTensor }> = [];
   while (out.length < count) {
     for (const b of loader) {
       if (out.length === count) break;
-      out.push({ X: { dtype: 'int32', shape: [...b.shape], data: b.X }, Y: { dtype: 'int32', shape: [...b.shape], data: b.Y } });
+      out.push({
+        X: { dtype: 'int32', shape: [...b.shape], data: b.X },
+        Y: { dtype: 'int32', shape: [...b.shape], data: b.Y },
+      });
     }
   }
   return out;
@@ -44,7 +63,12 @@ for (const device of ['cpu', 'wasm'] as const) {
     afterAll(() => backend.dispose());
 
     it('memory stays flat: tf.memory().numTensors and numBytes do not grow over runs', async () => {
-      const feeds = { ...batches(1)[0], state: initRnnState(B, H), lr: tensor('float32', [], [1]), ...getParams(V, H, new Random(1)) };
+      const feeds = {
+        ...batches(1)[0],
+        state: initRnnState(B, H),
+        lr: tensor('float32', [], [1]),
+        ...getParams(V, H, new Random(1)),
+      };
       await exe.run(feeds);
       const before = tf.memory();
       for (let i = 0; i < 200; i++) await exe.run(feeds);
@@ -66,7 +90,9 @@ for (const device of ['cpu', 'wasm'] as const) {
       const g64 = buildTrainStep({ vocabSize: V, numHiddens: H, batchSize: B, numSteps: T, dtype: 'float64' });
       const err = await backend.compile(g64).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(TfjsUnsupportedGraphError);
-      expect((err as Error).message).toMatch(new RegExp(`tfjs:${device} cannot run this graph: input "state" is f64\\[4,16\\]`));
+      expect((err as Error).message).toMatch(
+        new RegExp(`tfjs:${device} cannot run this graph: input "state" is f64\\[4,16\\]`),
+      );
       expect((err as Error).message).toMatch(/no TensorFlow\.js backend computes in float64/);
     });
   });

@@ -8,5 +8,5 @@ import('../dist/main.js').then(
       process.exit(1);
     }
     throw err;
-  }
+  },
 );

@@ -73,18 +73,18 @@ export type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}
 type ValueOf<F extends FlagSpec> = F extends { type: 'number' | 'int' }
   ? number
   : F extends { type: 'boolean' }
-  ? boolean
-  : F extends { type: 'choice'; choices: readonly (infer C)[] }
-  ? C
-  : string;
+    ? boolean
+    : F extends { type: 'choice'; choices: readonly (infer C)[] }
+      ? C
+      : string;
 
 /** The parsed flags of a spec list: one camelCase key per flag; `undefined` only for a flag without default. */
 export type FlagValues<S extends readonly FlagSpec[]> = {
   [F in S[number] as CamelCase<F['name']>]: F extends { type: 'boolean' }
     ? boolean
     : F extends { default: string | number }
-    ? ValueOf<F>
-    : ValueOf<F> | undefined;
+      ? ValueOf<F>
+      : ValueOf<F> | undefined;
 };
 
 export interface ParsedArgs<S extends readonly FlagSpec[]> {
@@ -108,7 +108,7 @@ const NUMBER_RE = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 export function parseArgs<const S extends readonly FlagSpec[]>(
   argv: readonly string[],
   specs: S,
-  where: string
+  where: string,
 ): ParsedArgs<S> {
   const byName = new Map<string, FlagSpec>();
   const byShort = new Map<string, FlagSpec>();
@@ -202,7 +202,7 @@ function convert(spec: FlagSpec, raw: string, shown: string): unknown {
       if (spec.choices.includes(raw)) return raw;
       const guess = suggest(raw, spec.choices);
       throw new UsageError(
-        `${shown} must be one of ${spec.choices.join(', ')}; got '${raw}'${guess ? `; did you mean '${guess}'?` : ''}`
+        `${shown} must be one of ${spec.choices.join(', ')}; got '${raw}'${guess ? `; did you mean '${guess}'?` : ''}`,
       );
     }
     case 'boolean':
@@ -240,12 +240,12 @@ function unknownFlag(key: string, specs: readonly FlagSpec[], where: string): Us
   if (renamed) return new UsageError(`${key} is now called --${renamed.name} (see '${where} --help')`);
   const guess = suggest(
     typed,
-    specs.map((s) => s.name)
+    specs.map((s) => s.name),
   );
   return new UsageError(
     guess
       ? `unknown flag ${key} for '${where}'; did you mean --${guess}?`
-      : `unknown flag ${key} for '${where}' (see '${where} --help')`
+      : `unknown flag ${key} for '${where}' (see '${where} --help')`,
   );
 }
 

@@ -64,7 +64,13 @@ function disabled(): Set<string> {
 
 async function importOne(p: BackendPackage): Promise<PackageLoad> {
   if (disabled().has(p.name)) {
-    return { name: p.name, pkg: p.pkg, loaded: false, reason: 'disabled by RNN_SCRATCH_DISABLE_BACKENDS', hint: `unset RNN_SCRATCH_DISABLE_BACKENDS (or remove '${p.name}' from it)` };
+    return {
+      name: p.name,
+      pkg: p.pkg,
+      loaded: false,
+      reason: 'disabled by RNN_SCRATCH_DISABLE_BACKENDS',
+      hint: `unset RNN_SCRATCH_DISABLE_BACKENDS (or remove '${p.name}' from it)`,
+    };
   }
   try {
     // A variable specifier: TypeScript does not tie the build to the package's (possibly in-progress) types.
@@ -132,7 +138,10 @@ export function backendError(err: unknown, flag = '--backend'): unknown {
  */
 export function checkBackendSpec(spec: string, flag = '--backend'): BackendId {
   try {
-    return checkBackendId(spec, BACKEND_PACKAGES.map((p) => p.name));
+    return checkBackendId(
+      spec,
+      BACKEND_PACKAGES.map((p) => p.name),
+    );
   } catch (err) {
     throw backendError(err, flag);
   }

@@ -181,7 +181,9 @@ export function checkOutDir(out: string, resuming?: string): void {
   const entries = readdirSync(target);
   if (entries.length === 0) return;
   if (!entries.includes(CHECKPOINT_META_FILE)) {
-    throw new UsageError(`--out ${out} is a folder that holds other files; give a new or empty folder for the checkpoint`);
+    throw new UsageError(
+      `--out ${out} is a folder that holds other files; give a new or empty folder for the checkpoint`,
+    );
   }
   if (resuming === undefined || resolve(resuming) !== target) {
     throw new UsageError(

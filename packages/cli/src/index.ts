@@ -14,7 +14,15 @@ export {
   EXIT_USAGE,
 } from './errors.js';
 export { checkOutDir, loadCheckpoint, saveCheckpoint, type LoadedCheckpoint } from './checkpoint.js';
-export { BACKEND_PACKAGES, backendError, checkBackendSpec, loadBackends, openBackend, type BackendPackage, type PackageLoad } from './backends.js';
+export {
+  BACKEND_PACKAGES,
+  backendError,
+  checkBackendSpec,
+  loadBackends,
+  openBackend,
+  type BackendPackage,
+  type PackageLoad,
+} from './backends.js';
 export { perplexitySvg, sparkline } from './plot.js';
 export {
   camelCase,

@@ -23,9 +23,14 @@ import { predictCommand } from './commands/predict.js';
 import { trainCommand } from './commands/train.js';
 import { classify, EXIT_CODES, EXIT_OK } from './errors.js';
 
-
 /** Every command, in the order `--help` lists them. Add new commands here. */
-export const commands: readonly Command[] = [trainCommand, predictCommand, backendsCommand, benchCommand, corpusCommand];
+export const commands: readonly Command[] = [
+  trainCommand,
+  predictCommand,
+  backendsCommand,
+  benchCommand,
+  corpusCommand,
+];
 
 /** The exit-code table, as help lines. */
 function exitCodeHelp(): string[] {
@@ -94,7 +99,7 @@ function findCommand(name: string, table: readonly Command[]): Command {
   throw new UsageError(
     guess
       ? `unknown command '${name}'; did you mean '${guess}'?`
-      : `unknown command '${name}' (commands: ${names.join(', ')})`
+      : `unknown command '${name}' (commands: ${names.join(', ')})`,
   );
 }
 
@@ -111,7 +116,7 @@ function parseGlobalFlags(args: readonly string[], commandName: string | undefin
     if (command && misplaced) {
       const example = `rnn-scratch ${command.name} ${misplaced}`;
       throw new UsageError(
-        `${misplaced} is an option of '${command.name}': put it after the command, as in '${example}'`
+        `${misplaced} is an option of '${command.name}': put it after the command, as in '${example}'`,
       );
     }
     throw err;

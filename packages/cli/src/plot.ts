@@ -40,7 +40,10 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
 }
 
 function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+  return text.replace(
+    /[<>&"']/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!,
+  );
 }
 
 /** The perplexity curve as a standalone SVG document. */
@@ -70,7 +73,8 @@ export function perplexitySvg(history: readonly Point[], options: { title?: stri
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
   );
-  if (options.title) out.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="14">${escapeXml(options.title)}</text>`);
+  if (options.title)
+    out.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="14">${escapeXml(options.title)}</text>`);
   // Grid and ticks.
   for (const t of niceTicks(xlo, xhi, 8).filter((t) => Number.isInteger(t))) {
     const x = f(sx(t));

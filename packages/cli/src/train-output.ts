@@ -86,7 +86,12 @@ export class TrainOutput {
         hyperparameters,
         vocabSize: run.vocab.length,
         numParams: numParams(run.vocab.length, config.numHiddens),
-        corpus: { path: corpus.source, bundled: corpus.path === null, sha256: corpus.sha256, tokens: run.loader.corpus.length },
+        corpus: {
+          path: corpus.source,
+          bundled: corpus.path === null,
+          sha256: corpus.sha256,
+          tokens: run.loader.corpus.length,
+        },
         perplexity: result.perplexity,
         tokensPerSec: result.tokensPerSec,
         averageTokensPerSec: result.averageTokensPerSec,
@@ -100,9 +105,13 @@ export class TrainOutput {
     }
     this.say(`perplexity ${f1(result.perplexity)}, ${f1(result.tokensPerSec)} tokens/sec on ${this.backendId}`);
     for (const prefix of o.prefixes) this.say(result.predictions[prefix]);
-    this.say(`average ${f1(result.averageTokensPerSec)} tokens/sec over epochs ${startEpoch + 1}-${result.epoch}, wall time ${formatDuration(o.wallSeconds)}`);
+    this.say(
+      `average ${f1(result.averageTokensPerSec)} tokens/sec over epochs ${startEpoch + 1}-${result.epoch}, wall time ${formatDuration(o.wallSeconds)}`,
+    );
     const ppl = state.history.map((p) => p.perplexity);
-    this.say(`perplexity ${sparkline(ppl)} ${ppl[0].toFixed(2)} -> ${ppl[ppl.length - 1].toFixed(2)} over ${ppl.length} epochs`);
+    this.say(
+      `perplexity ${sparkline(ppl)} ${ppl[0].toFixed(2)} -> ${ppl[ppl.length - 1].toFixed(2)} over ${ppl.length} epochs`,
+    );
     this.say(`saved ${o.out} (params.safetensors, checkpoint.json, perplexity.svg)`);
   }
 }

@@ -36,7 +36,7 @@ describe('parseArgs', () => {
     const { flags, positionals } = parseArgs(
       ['--max-tokens', '-1', '--lr=0.5', '--file', 'a.txt', '--mode=unicode', '--json', '-v', 'pos', '--', '--lr'],
       specs,
-      'x'
+      'x',
     );
     expect(flags).toEqual({ maxTokens: -1, lr: 0.5, file: 'a.txt', mode: 'unicode', json: true, verbose: true });
     expect(positionals).toEqual(['pos', '--lr']);
@@ -47,26 +47,26 @@ describe('parseArgs', () => {
 
   it('rejects bad values with one-line messages', () => {
     expect(usageMessage(() => parseArgs(['--max-tokens', '2.5'], specs, 'x'))).toBe(
-      "--max-tokens expects an integer, got '2.5'"
+      "--max-tokens expects an integer, got '2.5'",
     );
     expect(usageMessage(() => parseArgs(['--max-tokens', '-2'], specs, 'x'))).toBe(
-      '--max-tokens must be at least -1, got -2'
+      '--max-tokens must be at least -1, got -2',
     );
     expect(usageMessage(() => parseArgs(['--lr', '0x10'], specs, 'x'))).toBe("--lr expects a number, got '0x10'");
     expect(usageMessage(() => parseArgs(['--lr', ''], specs, 'x'))).toBe("--lr expects a number, got ''");
     expect(usageMessage(() => parseArgs(['--file'], specs, 'x'))).toBe('--file needs a value (a path)');
     expect(usageMessage(() => parseArgs(['--file', '--json'], specs, 'x'))).toBe('--file needs a value (a path)');
     expect(usageMessage(() => parseArgs(['--mode', 'Book'], specs, 'x'))).toBe(
-      "--mode must be one of book, unicode; got 'Book'; did you mean 'book'?"
+      "--mode must be one of book, unicode; got 'Book'; did you mean 'book'?",
     );
     expect(usageMessage(() => parseArgs(['--json=perhaps'], specs, 'x'))).toBe(
-      "--json expects true or false, got 'perhaps'"
+      "--json expects true or false, got 'perhaps'",
     );
   });
 
   it('suggests the closest flag for an unknown one', () => {
     expect(usageMessage(() => parseArgs(['--maxtokens', '3'], specs, 'rnn-scratch corpus'))).toBe(
-      "unknown flag --maxtokens for 'rnn-scratch corpus'; did you mean --max-tokens?"
+      "unknown flag --maxtokens for 'rnn-scratch corpus'; did you mean --max-tokens?",
     );
     expect(usageMessage(() => parseArgs(['--jsno'], specs, 'x'))).toMatch(/did you mean --json\?$/);
     expect(usageMessage(() => parseArgs(['--zzz'], specs, 'x'))).toBe("unknown flag --zzz for 'x' (see 'x --help')");
@@ -120,7 +120,7 @@ describe('main() error handling', () => {
     const code = await main(['boom'], { ...io, commands: [failing(new TypeError('x is not a function\nmore'))] });
     expect(code).toBe(EXIT_UNEXPECTED);
     expect(out.stderr).toBe(
-      'rnn-scratch: unexpected error: x is not a function (this looks like a bug; run with --debug for the stack trace)\n'
+      'rnn-scratch: unexpected error: x is not a function (this looks like a bug; run with --debug for the stack trace)\n',
     );
     const debug = capture();
     expect(await main(['boom', '--debug'], { ...debug.io, commands: [failing(new TypeError('bad'))] })).toBe(1);
@@ -137,7 +137,7 @@ describe('main() error handling', () => {
     expect(out.stderr).toBe('rnn-scratch: corpus file not found: x\n');
     const usage = capture();
     expect(await main(['boom', '--n', 'x'], { ...usage.io, commands: [failing(new Error('unused'))] })).toBe(
-      EXIT_USAGE
+      EXIT_USAGE,
     );
     expect(usage.out.stderr).toBe("rnn-scratch: --n expects an integer, got 'x'\n");
   });

@@ -58,8 +58,11 @@ describe('parity: onnx:cpu and tfjs:wasm', () => {
           const ra = await a.run(feeds);
           const rb = await b.run(feeds);
           const step = losses.length + 1;
-          expect(Math.abs(ra.loss.data[0] - rb.loss.data[0]) / ra.loss.data[0], `loss at step ${step}`).toBeLessThan(RTOL);
-          for (const n of PARAM_NAMES) expect(relDiff(rb[n].data, ra[n].data), `${n} at step ${step}`).toBeLessThan(RTOL);
+          expect(Math.abs(ra.loss.data[0] - rb.loss.data[0]) / ra.loss.data[0], `loss at step ${step}`).toBeLessThan(
+            RTOL,
+          );
+          for (const n of PARAM_NAMES)
+            expect(relDiff(rb[n].data, ra[n].data), `${n} at step ${step}`).toBeLessThan(RTOL);
           expect(relDiff(rb.state.data, ra.state.data), `state at step ${step}`).toBeLessThan(RTOL);
           losses.push(ra.loss.data[0]);
           params = pickParams(ra);

@@ -35,7 +35,17 @@ function metaOf(epoch: number): CheckpointMeta {
     epoch,
     seed: 0,
     backend: 'reference:cpu',
-    hyperparameters: { numHiddens: 3, batchSize: 2, numSteps: 4, lr: 1, theta: 1, maxTokens: 100, sampler: 'sequential', preprocess: 'book', numEpochs: 10 },
+    hyperparameters: {
+      numHiddens: 3,
+      batchSize: 2,
+      numSteps: 4,
+      lr: 1,
+      theta: 1,
+      maxTokens: 100,
+      sampler: 'sequential',
+      preprocess: 'book',
+      numEpochs: 10,
+    },
     corpus: { path: null, sha256: 'a'.repeat(64), tokens: 100 },
     vocab: { idxToToken: VOCAB },
     dataRngState: new Random(3).getState(),
@@ -79,10 +89,18 @@ describe('core checkpoint encoding', () => {
     fails('{"format": "rnn', 'CORRUPT', /is not valid JSON/);
     fails('[1]', 'CORRUPT', /is not a JSON object/);
     fails('{}', 'VERSION', /is not an rnn-scratch checkpoint/);
-    fails(JSON.stringify({ ...good, version: 99 }), 'VERSION', /format version 99; this rnn-scratch reads version 1 \(it was written by a newer/);
+    fails(
+      JSON.stringify({ ...good, version: 99 }),
+      'VERSION',
+      /format version 99; this rnn-scratch reads version 1 \(it was written by a newer/,
+    );
     fails(JSON.stringify({ ...good, version: '1' }), 'VERSION', /format version "1"/);
     fails(JSON.stringify({ ...good, epoch: -1 }), 'INVALID', /"epoch" must be a whole number >= 0/);
-    fails(JSON.stringify({ ...good, hyperparameters: { ...good.hyperparameters, sampler: 'shuffled' } }), 'INVALID', /hyperparameters\.sampler/);
+    fails(
+      JSON.stringify({ ...good, hyperparameters: { ...good.hyperparameters, sampler: 'shuffled' } }),
+      'INVALID',
+      /hyperparameters\.sampler/,
+    );
     fails(JSON.stringify({ ...good, vocab: { idxToToken: ['a', 'b'] } }), 'INVALID', /starts with '<unk>'/);
     fails(JSON.stringify({ ...good, dataRngState: [0, 0, 0, 0] }), 'INVALID', /dataRngState/);
     fails(JSON.stringify({ ...good, history: [{ epoch: 1, perplexity: null }] }), 'INVALID', /"history"/);
@@ -91,8 +109,12 @@ describe('core checkpoint encoding', () => {
   it('rejects parameters with missing tensors, other dtypes or shapes', () => {
     expect(() => decodeCheckpointParams(new Uint8Array(4), { vocabSize: 5, numHiddens: 3 })).toThrow(/too short/);
     const bytes = encodeCheckpointParams(params);
-    expect(() => decodeCheckpointParams(bytes.subarray(0, bytes.length - 4), { vocabSize: 5, numHiddens: 3 })).toThrow(/truncated/);
-    expect(() => decodeCheckpointParams(bytes, { vocabSize: 5, numHiddens: 4 })).toThrow(/"W_xh" has shape \[5, 3\] but .* need \[5, 4\]/);
+    expect(() => decodeCheckpointParams(bytes.subarray(0, bytes.length - 4), { vocabSize: 5, numHiddens: 3 })).toThrow(
+      /truncated/,
+    );
+    expect(() => decodeCheckpointParams(bytes, { vocabSize: 5, numHiddens: 4 })).toThrow(
+      /"W_xh" has shape \[5, 3\] but .* need \[5, 4\]/,
+    );
   });
 });
 
@@ -121,7 +143,9 @@ describe('checkpoint folders on disk', () => {
     expect(loadCheckpoint(target).meta.epoch).toBe(3);
     // A save that died between the two renames: the old checkpoint is in DIR.old-<pid>, and the error says so.
     renameSync(target, `${target}.old-4242`);
-    expect(() => loadCheckpoint(target)).toThrow(/checkpoint not found: .*crash \(an interrupted save left .*crash\.old-4242: rename it/);
+    expect(() => loadCheckpoint(target)).toThrow(
+      /checkpoint not found: .*crash \(an interrupted save left .*crash\.old-4242: rename it/,
+    );
     renameSync(`${target}.old-4242`, target);
     expect(existsSync(target)).toBe(true);
   });
@@ -145,7 +169,12 @@ describe('perplexity plots', () => {
     expect(sparkline([3, 2, 1])).toBe('█▅▁');
     expect(sparkline([1, 1])).toBe('▁▁');
     expect(sparkline([])).toBe('');
-    expect(sparkline(Array.from({ length: 500 }, (_, i) => 500 - i), 50)).toHaveLength(50);
+    expect(
+      sparkline(
+        Array.from({ length: 500 }, (_, i) => 500 - i),
+        50,
+      ),
+    ).toHaveLength(50);
   });
 
   it('writes an SVG with axes, nice ticks and labels', () => {

@@ -148,7 +148,7 @@ describe('rnn-scratch errors: one line, distinct exit codes, no stack trace', ()
     expectOneLineError(
       cli(['corpus', '--corpus', 'digits.txt']),
       3,
-      /^rnn-scratch: digits\.txt \(19 characters\) has no letters A-Z\/a-z/
+      /^rnn-scratch: digits\.txt \(19 characters\) has no letters A-Z\/a-z/,
     );
   });
 
@@ -156,12 +156,12 @@ describe('rnn-scratch errors: one line, distinct exit codes, no stack trace', ()
     expectOneLineError(
       cli(['corpus', '--corpus', 'short.txt']),
       3,
-      /^rnn-scratch: corpus has 116 tokens \(short\.txt\) but one minibatch of batch size 32 x 35 steps needs at least 1156 /
+      /^rnn-scratch: corpus has 116 tokens \(short\.txt\) but one minibatch of batch size 32 x 35 steps needs at least 1156 /,
     );
     expectOneLineError(
       cli(['corpus', '--max-tokens', '500']),
       3,
-      /corpus has 500 tokens \(.*timemachine\.txt; first 500 of 170580 kept by --max-tokens 500\) but .* needs at least 1156/
+      /corpus has 500 tokens \(.*timemachine\.txt; first 500 of 170580 kept by --max-tokens 500\) but .* needs at least 1156/,
     );
     // The same file works with a small enough minibatch: 116 >= 2*10 + 1 + 10.
     expect(cli(['corpus', '--corpus', 'short.txt', '--batch-size', '2', '--num-steps', '10']).code).toBe(0);
@@ -171,24 +171,28 @@ describe('rnn-scratch errors: one line, distinct exit codes, no stack trace', ()
     expectOneLineError(
       cli(['corpus', '--batch-size', '0']),
       2,
-      /^rnn-scratch: --batch-size must be at least 1, got 0$/
+      /^rnn-scratch: --batch-size must be at least 1, got 0$/,
     );
     expectOneLineError(
       cli(['corpus', '--batch-size', 'abc']),
       2,
-      /^rnn-scratch: --batch-size expects a positive integer, got 'abc'$/
+      /^rnn-scratch: --batch-size expects a positive integer, got 'abc'$/,
     );
     expectOneLineError(cli(['corpus', '--num-steps', '2.5']), 2, /--num-steps expects a positive integer, got '2\.5'$/);
     expectOneLineError(cli(['corpus', '--max-tokens']), 2, /^rnn-scratch: --max-tokens needs a value/);
     expectOneLineError(
       cli(['corpus', '--preprocess', 'unicod']),
       2,
-      /must be one of book, unicode; .*did you mean 'unicode'\?$/
+      /must be one of book, unicode; .*did you mean 'unicode'\?$/,
     );
   });
 
   it('exits 2 for a renamed flag, saying its new name', () => {
-    expectOneLineError(cli(['corpus', '--mode', 'unicode']), 2, /^rnn-scratch: --mode is now called --preprocess \(see 'rnn-scratch corpus --help'\)$/);
+    expectOneLineError(
+      cli(['corpus', '--mode', 'unicode']),
+      2,
+      /^rnn-scratch: --mode is now called --preprocess \(see 'rnn-scratch corpus --help'\)$/,
+    );
     expectOneLineError(cli(['corpus', '--file', 'a.txt']), 2, /^rnn-scratch: --file is now called --corpus /);
     expectOneLineError(cli(['train', '--mode=book']), 2, /^rnn-scratch: --mode is now called --preprocess /);
   });
@@ -197,13 +201,13 @@ describe('rnn-scratch errors: one line, distinct exit codes, no stack trace', ()
     expectOneLineError(
       cli(['corpus', '--max-token', '5']),
       2,
-      /^rnn-scratch: unknown flag --max-token for 'rnn-scratch corpus'; did you mean --max-tokens\?$/
+      /^rnn-scratch: unknown flag --max-token for 'rnn-scratch corpus'; did you mean --max-tokens\?$/,
     );
     expectOneLineError(cli(['corpus', '--batchsize', '5']), 2, /did you mean --batch-size\?$/);
     expectOneLineError(
       cli(['corpus', '--frobnicate']),
       2,
-      /^rnn-scratch: unknown flag --frobnicate for 'rnn-scratch corpus'/
+      /^rnn-scratch: unknown flag --frobnicate for 'rnn-scratch corpus'/,
     );
     expectOneLineError(cli(['corpus', 'extra']), 2, /unexpected argument 'extra'/);
     expectOneLineError(cli(['--json', 'corpus']), 2, /--json is an option of 'corpus': put it after the command/);
@@ -211,7 +215,11 @@ describe('rnn-scratch errors: one line, distinct exit codes, no stack trace', ()
 
   it('exits 2 for an unknown command, suggesting the closest one', () => {
     expectOneLineError(cli(['corpse']), 2, /^rnn-scratch: unknown command 'corpse'; did you mean 'corpus'\?$/);
-    expectOneLineError(cli(['xyzzy']), 2, /^rnn-scratch: unknown command 'xyzzy' \(commands: train, predict, backends, bench, corpus, help\)$/);
+    expectOneLineError(
+      cli(['xyzzy']),
+      2,
+      /^rnn-scratch: unknown command 'xyzzy' \(commands: train, predict, backends, bench, corpus, help\)$/,
+    );
   });
 
   it('shows the stack trace with --debug', () => {

@@ -14,7 +14,8 @@ const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 function swiftShaderMissing(): string | undefined {
   if (!existsSync(SWIFTSHADER_ICD)) return `${SWIFTSHADER_ICD} is absent (Debian: apt-get install chromium)`;
   const ldconfig = spawnSync('ldconfig', ['-p'], { encoding: 'utf8' });
-  if (!(ldconfig.stdout ?? '').includes('libvulkan.so.1')) return 'the Vulkan loader libvulkan.so.1 is absent (Debian: apt-get install libvulkan1)';
+  if (!(ldconfig.stdout ?? '').includes('libvulkan.so.1'))
+    return 'the Vulkan loader libvulkan.so.1 is absent (Debian: apt-get install libvulkan1)';
   return undefined;
 }
 const noSwiftShader = swiftShaderMissing();
@@ -45,7 +46,16 @@ describe('rnn-scratch predict', () => {
     const s1 = JSON.parse(run([...sample, '--seed', '1']).stdout);
     const s2 = JSON.parse(run([...sample, '--seed', '1']).stdout);
     const s3 = JSON.parse(run([...sample, '--seed', '2']).stdout);
-    expect(s1).toMatchObject({ checkpoint: 'model', epoch: 3, backend: 'reference:cpu', prefix: 'time traveller', numPreds: 50, temperature: 1.5, topK: 5, seed: 1 });
+    expect(s1).toMatchObject({
+      checkpoint: 'model',
+      epoch: 3,
+      backend: 'reference:cpu',
+      prefix: 'time traveller',
+      numPreds: 50,
+      temperature: 1.5,
+      topK: 5,
+      seed: 1,
+    });
     expect(s1.text).toHaveLength(64);
     expect(s2.text).toBe(s1.text);
     expect(s3.text).not.toBe(s1.text);
@@ -60,9 +70,21 @@ describe('rnn-scratch predict', () => {
   it('fails with one line: no --checkpoint (2), a missing checkpoint (4), --top-k without sampling (2)', () => {
     expectOneLineError(run(['predict']), 2, /needs --checkpoint DIR/);
     expectOneLineError(run(['predict', '--checkpoint', 'nope']), 4, /^rnn-scratch: checkpoint not found: nope$/);
-    expectOneLineError(run(['predict', '--checkpoint', 'model', '--top-k', '3']), 2, /--top-k only applies when sampling/);
-    expectOneLineError(run(['predict', '--checkpoint', 'model', '--temperature', '-1']), 2, /--temperature must be at least 0/);
-    expectOneLineError(run(['predict', '--checkpoint', 'model', '--prefix', '']), 2, /--prefix needs a non-empty value/);
+    expectOneLineError(
+      run(['predict', '--checkpoint', 'model', '--top-k', '3']),
+      2,
+      /--top-k only applies when sampling/,
+    );
+    expectOneLineError(
+      run(['predict', '--checkpoint', 'model', '--temperature', '-1']),
+      2,
+      /--temperature must be at least 0/,
+    );
+    expectOneLineError(
+      run(['predict', '--checkpoint', 'model', '--prefix', '']),
+      2,
+      /--prefix needs a non-empty value/,
+    );
   });
 
   it('documents its flags with their defaults', () => {
@@ -103,7 +125,11 @@ describe('rnn-scratch backends', () => {
       // The Vulkan loader sees only SwiftShader: WebGPU finds an adapter, emulated on the CPU.
       const runtimeDir = tempDir('rnn-scratch-xdg-');
       onTestFinished(() => rmSync(runtimeDir, { recursive: true, force: true }));
-      const env = { VK_ICD_FILENAMES: SWIFTSHADER_ICD, XDG_RUNTIME_DIR: runtimeDir, RNN_SCRATCH_DISABLE_BACKENDS: 'tfjs' };
+      const env = {
+        VK_ICD_FILENAMES: SWIFTSHADER_ICD,
+        XDG_RUNTIME_DIR: runtimeDir,
+        RNN_SCRATCH_DISABLE_BACKENDS: 'tfjs',
+      };
       const r = run(['backends', '--json'], env);
       expect(r.code, r.stderr).toBe(0);
       const summary = JSON.parse(r.stdout);
@@ -116,7 +142,9 @@ describe('rnn-scratch backends', () => {
       const text = run(['backends'], env);
       expect(text.code, text.stderr).toBe(0);
       expect(text.stdout).toMatch(/^onnx:webgpu +yes \(software: SwiftShader\)$/m);
-      expect(text.stdout).toMatch(/^usable: onnx:cpu, onnx:webgpu \(software\), reference:cpu; --backend auto picks onnx:cpu$/m);
+      expect(text.stdout).toMatch(
+        /^usable: onnx:cpu, onnx:webgpu \(software\), reference:cpu; --backend auto picks onnx:cpu$/m,
+      );
     },
   );
 
@@ -140,17 +168,19 @@ describe('rnn-scratch bench', () => {
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary).toMatchObject({ batchSize: 4, numSteps: 5, tokensPerStep: 20, steps: 3, warmup: 1, vocabSize: 28 });
-    expect(summary.results.map((c: { backend: string; numHiddens: number }) => `${c.backend}/${c.numHiddens}`)).toEqual([
-      'reference:cpu/8',
-      'reference:cpu/16',
-    ]);
+    expect(summary.results.map((c: { backend: string; numHiddens: number }) => `${c.backend}/${c.numHiddens}`)).toEqual(
+      ['reference:cpu/8', 'reference:cpu/16'],
+    );
     for (const c of summary.results) {
       expect(c.tokensPerSec).toBeGreaterThan(0);
       expect(c.tokensPerSec).toBeCloseTo(20 / (c.medianMs / 1000), 6);
       expect(c.rssMB).toBeGreaterThan(0);
     }
     expect(summary.unavailable).toEqual([
-      { backend: 'onnx', reason: expect.stringMatching(/^backend onnx is unavailable: disabled by RNN_SCRATCH_DISABLE_BACKENDS/) },
+      {
+        backend: 'onnx',
+        reason: expect.stringMatching(/^backend onnx is unavailable: disabled by RNN_SCRATCH_DISABLE_BACKENDS/),
+      },
     ]);
     expect(summary.peakRssMB).toBeGreaterThan(0);
   });
@@ -168,9 +198,21 @@ describe('rnn-scratch bench', () => {
   });
 
   it('rejects bad lists and unknown backends with exit code 2', () => {
-    expectOneLineError(run(['bench', '--num-hiddens', '8,x']), 2, /--num-hiddens expects comma-separated positive integers/);
-    expectOneLineError(run(['bench', '--num-hiddens', '0']), 2, /--num-hiddens expects comma-separated positive integers/);
-    expectOneLineError(run(['bench', '--backend', 'refrence']), 2, /unknown backend 'refrence'; did you mean 'reference'\?$/);
+    expectOneLineError(
+      run(['bench', '--num-hiddens', '8,x']),
+      2,
+      /--num-hiddens expects comma-separated positive integers/,
+    );
+    expectOneLineError(
+      run(['bench', '--num-hiddens', '0']),
+      2,
+      /--num-hiddens expects comma-separated positive integers/,
+    );
+    expectOneLineError(
+      run(['bench', '--backend', 'refrence']),
+      2,
+      /unknown backend 'refrence'; did you mean 'reference'\?$/,
+    );
     expectOneLineError(run(['bench', '--steps', '0']), 2, /--steps must be at least 1, got 0$/);
   });
 });

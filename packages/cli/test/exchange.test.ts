@@ -9,7 +9,18 @@ describe('train --export-exchange', () => {
   it('writes the initial parameters and the first minibatches without changing training', () => {
     checkBuilt();
     const dir = tempDir();
-    const withExport = cli(dir, ['train', ...TINY, '--seed', '5', '--out', 'a', '--export-exchange', 'ex', '--exchange-steps', '6']);
+    const withExport = cli(dir, [
+      'train',
+      ...TINY,
+      '--seed',
+      '5',
+      '--out',
+      'a',
+      '--export-exchange',
+      'ex',
+      '--exchange-steps',
+      '6',
+    ]);
     const without = cli(dir, ['train', ...TINY, '--seed', '5', '--out', 'b']);
     expect(withExport.code, withExport.stderr).toBe(0);
     expect(without.code, without.stderr).toBe(0);
@@ -21,7 +32,13 @@ describe('train --export-exchange', () => {
     const ex = JSON.parse(readFileSync(join(dir, 'ex', 'batches.json'), 'utf8'));
     const params = decodeSafetensors(new Uint8Array(readFileSync(join(dir, 'ex', 'params.safetensors')))).tensors;
     const rng = new Random(5);
-    const loader = new SeqDataLoader({ text: readFileSync(bundledCorpusPath(), 'utf8'), batchSize: 4, numSteps: 5, maxTokens: 400, rng });
+    const loader = new SeqDataLoader({
+      text: readFileSync(bundledCorpusPath(), 'utf8'),
+      batchSize: 4,
+      numSteps: 5,
+      maxTokens: 400,
+      rng,
+    });
     const want = getParams(28, 8, rng);
     for (const n of PARAM_NAMES) expect([...params[n].data]).toEqual([...want[n].data]);
     const first = loader[Symbol.iterator]().next().value!;

@@ -10,7 +10,20 @@ export const BIN = fileURLToPath(new URL('../bin/rnn-scratch.js', import.meta.ur
 export const DIST_MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
 /** Tiny sizes that train in well under a second on the reference backend. */
-export const TINY = ['--num-hiddens', '8', '--epochs', '3', '--max-tokens', '400', '--batch-size', '4', '--num-steps', '5', '--backend', 'reference'];
+export const TINY = [
+  '--num-hiddens',
+  '8',
+  '--epochs',
+  '3',
+  '--max-tokens',
+  '400',
+  '--batch-size',
+  '4',
+  '--num-steps',
+  '5',
+  '--backend',
+  'reference',
+];
 
 export interface Result {
   code: number | null;

@@ -37,9 +37,13 @@ describe('rnn-scratch train: output like train_ch8', () => {
     expect(lines[0]).toMatch(
       /^rnn-scratch train: backend reference:cpu, vocab 28, hiddens 8, batch 4 x 5 steps, 548 parameters, lr 1, theta 1, sampler sequential, seed 0$/,
     );
-    expect(lines[1]).toMatch(/^corpus .*timemachine\.txt \(bundled\): 400 of 170580 tokens .*epochs 1-3; checkpoints in text-run$/);
+    expect(lines[1]).toMatch(
+      /^corpus .*timemachine\.txt \(bundled\): 400 of 170580 tokens .*epochs 1-3; checkpoints in text-run$/,
+    );
     for (const e of [1, 2, 3]) {
-      expect(r.stdout).toMatch(new RegExp(`^epoch ${e}/3  perplexity \\d+\\.\\d\\d  \\d+\\.\\d tokens/sec  time traveller`, 'm'));
+      expect(r.stdout).toMatch(
+        new RegExp(`^epoch ${e}/3  perplexity \\d+\\.\\d\\d  \\d+\\.\\d tokens/sec  time traveller`, 'm'),
+      );
     }
     const end = lines.findIndex((l) => /^perplexity \d+\.\d, \d+\.\d tokens\/sec on reference:cpu$/.test(l));
     expect(end, r.stdout).toBeGreaterThan(0);
@@ -53,7 +57,11 @@ describe('rnn-scratch train: output like train_ch8', () => {
     expect(lines[end + 5]).toBe('saved text-run (params.safetensors, checkpoint.json, perplexity.svg)');
 
     // The checkpoint folder: exactly the three files, no leftovers of the atomic writes.
-    expect(readdirSync(join(dir, 'text-run')).sort()).toEqual(['checkpoint.json', 'params.safetensors', 'perplexity.svg']);
+    expect(readdirSync(join(dir, 'text-run')).sort()).toEqual([
+      'checkpoint.json',
+      'params.safetensors',
+      'perplexity.svg',
+    ]);
     expect(readdirSync(dir).filter((n) => /\.(tmp|old)-\d+$/.test(n))).toEqual([]);
     const m = meta(join(dir, 'text-run'));
     expect(m).toMatchObject({
@@ -63,7 +71,17 @@ describe('rnn-scratch train: output like train_ch8', () => {
       seed: 0,
       backend: 'reference:cpu',
       status: 'completed',
-      hyperparameters: { numHiddens: 8, batchSize: 4, numSteps: 5, lr: 1, theta: 1, maxTokens: 400, sampler: 'sequential', preprocess: 'book', numEpochs: 3 },
+      hyperparameters: {
+        numHiddens: 8,
+        batchSize: 4,
+        numSteps: 5,
+        lr: 1,
+        theta: 1,
+        maxTokens: 400,
+        sampler: 'sequential',
+        preprocess: 'book',
+        numEpochs: 3,
+      },
       corpus: { path: null, sha256: '8424dbd9532ac81f7e5f0b6add90e6952baea29158309d7d1bf3884f4e12c516', tokens: 400 },
     });
     expect(m.vocab.idxToToken).toHaveLength(28);
@@ -113,7 +131,11 @@ describe('rnn-scratch train: output like train_ch8', () => {
     const jb = JSON.parse(b.stdout);
     const jc = JSON.parse(c.stdout);
     expect(jb.history).toEqual(ja.history);
-    expect(tensorBytes(join(dir, 'json-b', 'params.safetensors')).equals(tensorBytes(join(dir, 'json-a', 'params.safetensors')))).toBe(true);
+    expect(
+      tensorBytes(join(dir, 'json-b', 'params.safetensors')).equals(
+        tensorBytes(join(dir, 'json-a', 'params.safetensors')),
+      ),
+    ).toBe(true);
     expect(jc.seed).toBe(7);
     expect(jc.history).not.toEqual(ja.history);
   });
@@ -134,7 +156,8 @@ describe('rnn-scratch train: output like train_ch8', () => {
     expect(out).toMatch(/--backend ID +.*\(default: auto/);
     expect(out).toMatch(/--every N +.*\(default: 10\)/);
     expect(out).toMatch(/--out DIR +.*\(default: runs\//);
-    for (const flag of ['--corpus FILE', '--preprocess book|unicode', '--threads N', '--resume CHECKPOINT', '--json']) expect(out).toContain(flag);
+    for (const flag of ['--corpus FILE', '--preprocess book|unicode', '--threads N', '--resume CHECKPOINT', '--json'])
+      expect(out).toContain(flag);
     expect(out).toMatch(/^ +130 +interrupted/m);
     expect(out).toMatch(/^ +6 +training diverged/m);
   });
@@ -152,14 +175,30 @@ describe('rnn-scratch train: output like train_ch8', () => {
 
 describe('rnn-scratch train --resume: continues exactly', () => {
   it('2 epochs + resume to 4 gives bit-identical parameters to 4 in one go (reference)', () => {
-    const small = ['--num-hiddens', '8', '--batch-size', '4', '--num-steps', '5', '--max-tokens', '300', '--backend', 'reference', '--json'];
+    const small = [
+      '--num-hiddens',
+      '8',
+      '--batch-size',
+      '4',
+      '--num-steps',
+      '5',
+      '--max-tokens',
+      '300',
+      '--backend',
+      'reference',
+      '--json',
+    ];
     expect(run(['train', ...small, '--epochs', '4', '--out', 'ref-4']).code).toBe(0);
     expect(run(['train', ...small, '--epochs', '2', '--out', 'ref-2']).code).toBe(0);
     const resumed = run(['train', '--resume', 'ref-2', '--epochs', '4', '--json']);
     expect(resumed.code, resumed.stderr).toBe(0);
     const summary = JSON.parse(resumed.stdout);
     expect(summary).toMatchObject({ startEpoch: 2, epoch: 4, checkpoint: 'ref-2', backend: 'reference:cpu' });
-    expect(tensorBytes(join(dir, 'ref-2', 'params.safetensors')).equals(tensorBytes(join(dir, 'ref-4', 'params.safetensors')))).toBe(true);
+    expect(
+      tensorBytes(join(dir, 'ref-2', 'params.safetensors')).equals(
+        tensorBytes(join(dir, 'ref-4', 'params.safetensors')),
+      ),
+    ).toBe(true);
     const [a, b] = [meta(join(dir, 'ref-4')), meta(join(dir, 'ref-2'))];
     expect(b.history).toEqual(a.history);
     expect(b.dataRngState).toEqual(a.dataRngState);
@@ -168,15 +207,34 @@ describe('rnn-scratch train --resume: continues exactly', () => {
 
   it('2 epochs + resume to 4 gives bit-identical parameters on onnx:cpu too', (ctx) => {
     const probe = run(['backends', '--json']);
-    const row = probe.code === 0 ? JSON.parse(probe.stdout).backends.find((b: { id: string }) => b.id === 'onnx:cpu') : undefined;
+    const row =
+      probe.code === 0 ? JSON.parse(probe.stdout).backends.find((b: { id: string }) => b.id === 'onnx:cpu') : undefined;
     ctx.skip(!row?.available, `onnx:cpu unavailable: ${row?.reason ?? probe.stderr.trim()}`);
-    const small = ['--num-hiddens', '8', '--batch-size', '4', '--num-steps', '5', '--max-tokens', '300', '--backend', 'onnx:cpu', '--threads', '1', '--json'];
+    const small = [
+      '--num-hiddens',
+      '8',
+      '--batch-size',
+      '4',
+      '--num-steps',
+      '5',
+      '--max-tokens',
+      '300',
+      '--backend',
+      'onnx:cpu',
+      '--threads',
+      '1',
+      '--json',
+    ];
     expect(run(['train', ...small, '--epochs', '4', '--out', 'onnx-4']).code).toBe(0);
     expect(run(['train', ...small, '--epochs', '2', '--out', 'onnx-2']).code).toBe(0);
     const resumed = run(['train', '--resume', 'onnx-2', '--epochs', '4', '--threads', '1', '--json']);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(JSON.parse(resumed.stdout).backend).toBe('onnx:cpu');
-    expect(tensorBytes(join(dir, 'onnx-2', 'params.safetensors')).equals(tensorBytes(join(dir, 'onnx-4', 'params.safetensors')))).toBe(true);
+    expect(
+      tensorBytes(join(dir, 'onnx-2', 'params.safetensors')).equals(
+        tensorBytes(join(dir, 'onnx-4', 'params.safetensors')),
+      ),
+    ).toBe(true);
   });
 
   it('refuses flags that conflict with the checkpoint, and an --epochs total already reached', () => {
@@ -196,37 +254,77 @@ describe('rnn-scratch train --resume: continues exactly', () => {
     // The same values as the checkpoint are fine.
     expect(run(['train', '--resume', 'conflict', '--num-hiddens', '8', '--epochs', '3', '--json']).code).toBe(0);
     // A checkpoint folder is not overwritten by a new run.
-    expectOneLineError(run(['train', ...TINY, '--out', 'conflict']), 2, /--out conflict already holds a checkpoint; continue it with --resume conflict/);
-    expectOneLineError(run(['train', ...TINY, '--out', 'folder/..']), 2, /--out folder\/\.\. is a folder that holds other files/);
+    expectOneLineError(
+      run(['train', ...TINY, '--out', 'conflict']),
+      2,
+      /--out conflict already holds a checkpoint; continue it with --resume conflict/,
+    );
+    expectOneLineError(
+      run(['train', ...TINY, '--out', 'folder/..']),
+      2,
+      /--out folder\/\.\. is a folder that holds other files/,
+    );
   });
 });
 
 describe('rnn-scratch train: failures are one line with a distinct exit code', () => {
   it('exits 2 for unknown flags and commands (with a suggestion) and bad numbers', () => {
     expectOneLineError(run(['trian']), 2, /^rnn-scratch: unknown command 'trian'; did you mean 'train'\?$/);
-    expectOneLineError(run(['train', '--epoch', '3']), 2, /^rnn-scratch: unknown flag --epoch for 'rnn-scratch train'; did you mean --epochs\?$/);
+    expectOneLineError(
+      run(['train', '--epoch', '3']),
+      2,
+      /^rnn-scratch: unknown flag --epoch for 'rnn-scratch train'; did you mean --epochs\?$/,
+    );
     expectOneLineError(run(['train', '--num-hidden', '3']), 2, /did you mean --num-hiddens\?$/);
-    expectOneLineError(run(['train', '--epochs', 'ten']), 2, /^rnn-scratch: --epochs expects a positive integer, got 'ten'$/);
+    expectOneLineError(
+      run(['train', '--epochs', 'ten']),
+      2,
+      /^rnn-scratch: --epochs expects a positive integer, got 'ten'$/,
+    );
     expectOneLineError(run(['train', '--epochs', '0']), 2, /^rnn-scratch: --epochs must be at least 1, got 0$/);
     expectOneLineError(run(['train', '--lr', '-1']), 2, /^rnn-scratch: --lr must be greater than 0, got -1$/);
     expectOneLineError(run(['train', '--theta', 'x']), 2, /^rnn-scratch: --theta expects a number, got 'x'$/);
     expectOneLineError(run(['train', '--max-tokens', '-2']), 2, /--max-tokens must be at least -1, got -2$/);
     expectOneLineError(run(['train', '--sampler', 'rand']), 2, /did you mean 'random'\?$/);
-    expectOneLineError(run(['train', '--backend', 'onx']), 2, /^rnn-scratch: --backend: unknown backend 'onx'; did you mean 'onnx'\?$/);
-    expectOneLineError(run(['train', '--backend', 'reference:gpu']), 2, /backend 'reference' has no device 'gpu'; its devices are cpu/);
+    expectOneLineError(
+      run(['train', '--backend', 'onx']),
+      2,
+      /^rnn-scratch: --backend: unknown backend 'onx'; did you mean 'onnx'\?$/,
+    );
+    expectOneLineError(
+      run(['train', '--backend', 'reference:gpu']),
+      2,
+      /backend 'reference' has no device 'gpu'; its devices are cpu/,
+    );
   });
 
   it('exits 3 for a corpus file that is missing, empty, without letters or too short', () => {
-    expectOneLineError(run(['train', ...TINY, '--corpus', 'nope.txt']), 3, /^rnn-scratch: corpus file not found: nope\.txt$/);
-    expectOneLineError(run(['train', ...TINY, '--corpus', 'empty.txt']), 3, /^rnn-scratch: corpus file is empty: empty\.txt$/);
+    expectOneLineError(
+      run(['train', ...TINY, '--corpus', 'nope.txt']),
+      3,
+      /^rnn-scratch: corpus file not found: nope\.txt$/,
+    );
+    expectOneLineError(
+      run(['train', ...TINY, '--corpus', 'empty.txt']),
+      3,
+      /^rnn-scratch: corpus file is empty: empty\.txt$/,
+    );
     expectOneLineError(run(['train', ...TINY, '--corpus', 'folder']), 3, /it is a directory$/);
-    expectOneLineError(run(['train', ...TINY, '--corpus', 'digits.txt']), 3, /digits\.txt \(19 characters\) has no letters/);
+    expectOneLineError(
+      run(['train', ...TINY, '--corpus', 'digits.txt']),
+      3,
+      /digits\.txt \(19 characters\) has no letters/,
+    );
     expectOneLineError(
       run(['train', ...TINY, '--corpus', 'short.txt']),
       3,
       /^rnn-scratch: corpus has 16 tokens \(short\.txt\) but one minibatch of batch size 4 x 5 steps needs at least 26/,
     );
-    expectOneLineError(run(['train', '--max-tokens', '500', '--backend', 'reference']), 3, /corpus has 500 tokens .* needs at least 1156/);
+    expectOneLineError(
+      run(['train', '--max-tokens', '500', '--backend', 'reference']),
+      3,
+      /corpus has 500 tokens .* needs at least 1156/,
+    );
   });
 
   it('exits 4 for a checkpoint that is missing, not a folder, corrupt, truncated, of another version or shape', () => {
@@ -237,17 +335,29 @@ describe('rnn-scratch train: failures are one line with a distinct exit code', (
     };
     expectOneLineError(run(['train', '--resume', 'missing']), 4, /^rnn-scratch: checkpoint not found: missing$/);
     expectOneLineError(run(['train', '--resume', 'empty.txt']), 4, /empty\.txt is not a checkpoint folder/);
-    expectOneLineError(run(['train', '--resume', 'folder']), 4, /^rnn-scratch: folder is not a checkpoint folder: it has no checkpoint\.json$/);
+    expectOneLineError(
+      run(['train', '--resume', 'folder']),
+      4,
+      /^rnn-scratch: folder is not a checkpoint folder: it has no checkpoint\.json$/,
+    );
 
     const truncatedJson = copy('truncated-json');
     const text = readFileSync(join(truncatedJson, 'checkpoint.json'), 'utf8');
     writeFileSync(join(truncatedJson, 'checkpoint.json'), text.slice(0, text.length / 2));
-    expectOneLineError(run(['train', '--resume', 'truncated-json']), 4, /checkpoint\.json is not valid JSON \(truncated or corrupt\?\)$/);
+    expectOneLineError(
+      run(['train', '--resume', 'truncated-json']),
+      4,
+      /checkpoint\.json is not valid JSON \(truncated or corrupt\?\)$/,
+    );
 
     const truncatedParams = copy('truncated-params');
     const bytes = readFileSync(join(truncatedParams, 'params.safetensors'));
     writeFileSync(join(truncatedParams, 'params.safetensors'), bytes.subarray(0, bytes.length - 100));
-    expectOneLineError(run(['train', '--resume', 'truncated-params']), 4, /params\.safetensors: .*truncated or corrupt$/);
+    expectOneLineError(
+      run(['train', '--resume', 'truncated-params']),
+      4,
+      /params\.safetensors: .*truncated or corrupt$/,
+    );
 
     const garbage = copy('garbage-params');
     writeFileSync(join(garbage, 'params.safetensors'), 'not a safetensors file at all');
@@ -259,7 +369,11 @@ describe('rnn-scratch train: failures are one line with a distinct exit code', (
 
     const newer = copy('newer');
     writeFileSync(join(newer, 'checkpoint.json'), JSON.stringify({ ...meta(newer), version: 2 }));
-    expectOneLineError(run(['train', '--resume', 'newer']), 4, /has checkpoint format version 2; this rnn-scratch reads version 1/);
+    expectOneLineError(
+      run(['train', '--resume', 'newer']),
+      4,
+      /has checkpoint format version 2; this rnn-scratch reads version 1/,
+    );
 
     const foreign = copy('foreign');
     writeFileSync(join(foreign, 'checkpoint.json'), JSON.stringify({ model: 'gpt' }));
@@ -267,7 +381,10 @@ describe('rnn-scratch train: failures are one line with a distinct exit code', (
 
     const shape = copy('shape');
     const m = meta(shape);
-    writeFileSync(join(shape, 'checkpoint.json'), JSON.stringify({ ...m, hyperparameters: { ...m.hyperparameters, numHiddens: 16 } }));
+    writeFileSync(
+      join(shape, 'checkpoint.json'),
+      JSON.stringify({ ...m, hyperparameters: { ...m.hyperparameters, numHiddens: 16 } }),
+    );
     expectOneLineError(run(['train', '--resume', 'shape']), 4, /"W_xh" has shape \[28, 8\] but .* need \[28, 16\]/);
 
     const field = copy('bad-field');
@@ -307,7 +424,9 @@ describe('rnn-scratch train: failures are one line with a distinct exit code', (
   it('treats a perplexity that overflows to Infinity as divergence too', () => {
     const r = run(['train', ...TINY, '--lr', '1e30', '--out', 'overflow']);
     expect(r.code, r.stderr).toBe(6);
-    expect(r.stderr).toMatch(/^rnn-scratch: training diverged at epoch 1 \(perplexity Infinity\); saved the last good checkpoint \(epoch 0\) to overflow/);
+    expect(r.stderr).toMatch(
+      /^rnn-scratch: training diverged at epoch 1 \(perplexity Infinity\); saved the last good checkpoint \(epoch 0\) to overflow/,
+    );
     expect(run(['predict', '--checkpoint', 'overflow']).code).toBe(0);
   });
 

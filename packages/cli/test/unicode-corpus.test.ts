@@ -9,8 +9,31 @@ describe('train on another text', () => {
     const dir = tempDir();
     const line = '时间旅行者正在向我们阐述一件深奥的事情。他灰色的眼睛闪闪发光，平时苍白的脸泛着红晕。\n';
     writeFileSync(join(dir, 'zh.txt'), line.repeat(30));
-    const args = ['train', '--corpus', 'zh.txt', '--preprocess', 'unicode', '--num-hiddens', '32', '--batch-size', '4', '--num-steps', '10'];
-    const r = cli(dir, [...args, '--epochs', '25', '--prefix', '时间', '--backend', 'reference', '--out', 'run', '--json']);
+    const args = [
+      'train',
+      '--corpus',
+      'zh.txt',
+      '--preprocess',
+      'unicode',
+      '--num-hiddens',
+      '32',
+      '--batch-size',
+      '4',
+      '--num-steps',
+      '10',
+    ];
+    const r = cli(dir, [
+      ...args,
+      '--epochs',
+      '25',
+      '--prefix',
+      '时间',
+      '--backend',
+      'reference',
+      '--out',
+      'run',
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(Object.keys(out.predictions)).toEqual(['时间']);

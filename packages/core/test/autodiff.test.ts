@@ -45,7 +45,7 @@ describe('grad', () => {
     const x = rand(6, 1);
     const bias = rand(3, 2);
     const out = await runReference(g, { x: tensor('float64', [2, 3], x), bias: tensor('float64', [3], bias) });
-    const want = [0, 1, 2].map((j) => (1 - Math.tanh(x[j] + bias[j]) ** 2) + (1 - Math.tanh(x[3 + j] + bias[j]) ** 2));
+    const want = [0, 1, 2].map((j) => 1 - Math.tanh(x[j] + bias[j]) ** 2 + (1 - Math.tanh(x[3 + j] + bias[j]) ** 2));
     expect(out.grad_bias.shape).toEqual([3]);
     [...out.grad_bias.data].forEach((v, j) => expect(v).toBeCloseTo(want[j], 12));
     expect(printGraph(g)).toContain('tanh');

@@ -68,7 +68,7 @@ describe('the vendored data file (spec section 0)', () => {
     const bytes = readFileSync(bundledCorpusPath());
     expect(bytes.length).toBe(178979);
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(
-      '8424dbd9532ac81f7e5f0b6add90e6952baea29158309d7d1bf3884f4e12c516'
+      '8424dbd9532ac81f7e5f0b6add90e6952baea29158309d7d1bf3884f4e12c516',
     );
     expect(TIME_MACHINE_SHA256).toBe('8424dbd9532ac81f7e5f0b6add90e6952baea29158309d7d1bf3884f4e12c516');
     expect(checkTimeMachineSha256()).toMatchObject({ ok: true, sha256: TIME_MACHINE_SHA256 });
@@ -398,7 +398,7 @@ describe("the book's settings: 10,000 tokens, batchSize 32, numSteps 35", () => 
     ]) {
       for (let offset = 0; offset <= T; offset++) {
         expect([...seqDataIterSequential(c, B, T, fixedRng(offset))]).toHaveLength(
-          numBatchesSequential(500, B, T, offset)
+          numBatchesSequential(500, B, T, offset),
         );
         if (offset < T) {
           expect([...seqDataIterRandom(c, B, T, fixedRng(offset))]).toHaveLength(numBatchesRandom(500, B, T, offset));
@@ -435,10 +435,10 @@ describe('SeqDataLoader and loadDataTimeMachine', () => {
 
   it('accepts useRandomIter as an alias but rejects a contradiction', () => {
     expect(new SeqDataLoader({ text: TEXT, batchSize: 2, numSteps: 3, useRandomIter: true, seed: 0 }).iterator).toBe(
-      'random'
+      'random',
     );
     const err = dataErrorOf(
-      () => new SeqDataLoader({ text: TEXT, batchSize: 2, numSteps: 3, iterator: 'sequential', useRandomIter: true })
+      () => new SeqDataLoader({ text: TEXT, batchSize: 2, numSteps: 3, iterator: 'sequential', useRandomIter: true }),
     );
     expect(err.code).toBe('BAD_OPTION');
   });
@@ -480,19 +480,19 @@ describe('DataError: one-line messages that say what and where', () => {
     const err = dataErrorOf(() => new SeqDataLoader({ text, batchSize: 32, numSteps: 35, source: 'tiny.txt' }));
     expect(err.code).toBe('CORPUS_TOO_SHORT');
     expect(err.message).toBe(
-      "corpus has 120 tokens (tiny.txt) but one minibatch of batch size 32 x 35 steps needs at least 1156 (32*35 + 1 for the shifted labels + up to 35 for the sequential iterator's random offset)"
+      "corpus has 120 tokens (tiny.txt) but one minibatch of batch size 32 x 35 steps needs at least 1156 (32*35 + 1 for the shifted labels + up to 35 for the sequential iterator's random offset)",
     );
     expect(minCorpusLength('sequential', 32, 35)).toBe(1156);
     expect(minCorpusLength('random', 32, 35)).toBe(1155);
     const cut = dataErrorOf(
-      () => new SeqDataLoader({ text: TEXT, batchSize: 32, numSteps: 35, maxTokens: 1000, iterator: 'random' })
+      () => new SeqDataLoader({ text: TEXT, batchSize: 32, numSteps: 35, maxTokens: 1000, iterator: 'random' }),
     );
     expect(cut.message).toMatch(
-      /^corpus has 1000 tokens \(corpus text; first 1000 of 170580 kept by maxTokens\) but .* needs at least 1155 /
+      /^corpus has 1000 tokens \(corpus text; first 1000 of 170580 kept by maxTokens\) but .* needs at least 1155 /,
     );
     // The iterators check too, before drawing anything.
     expect(dataErrorOf(() => seqDataIterSequential(iota(10), 2, 5, new Random(0))).message).toMatch(
-      /^corpus has 10 tokens but one minibatch of batch size 2 x 5 steps needs at least 16/
+      /^corpus has 10 tokens but one minibatch of batch size 2 x 5 steps needs at least 16/,
     );
     // Exactly the minimum works at every offset.
     for (let offset = 0; offset <= 35; offset++) {
@@ -571,7 +571,7 @@ describe('DataError: one-line messages that say what and where', () => {
       const digits = join(dir, 'digits.txt');
       writeFileSync(digits, '123\n456\n');
       expect(dataErrorOf(() => loadCorpusTimeMachineFromFile(-1, { path: digits })).message).toMatch(
-        new RegExp(`^${digits.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(8 characters\\) has no letters`)
+        new RegExp(`^${digits.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(8 characters\\) has no letters`),
       );
     });
   });
@@ -606,7 +606,7 @@ describe('browser safety', () => {
     for (const file of files) {
       const source = readFileSync(file, 'utf8');
       expect(source, file.pathname).not.toMatch(
-        /from ['"]node:|require\(|\bprocess\.|\bBuffer\b|from ['"](fs|path|crypto|os|url)['"]/
+        /from ['"]node:|require\(|\bprocess\.|\bBuffer\b|from ['"](fs|path|crypto|os|url)['"]/,
       );
     }
   });

@@ -3,14 +3,39 @@
 // primitive without its tests fails here, not silently in some backend later.
 
 import { describe, expect, it } from 'vitest';
-import { type DType, GraphBuilder, GraphError, PRIMITIVES, type PrimitiveName, referenceKernels, shapeRules, vjpRules } from '../src/index.js';
+import {
+  type DType,
+  GraphBuilder,
+  GraphError,
+  PRIMITIVES,
+  type PrimitiveName,
+  referenceKernels,
+  shapeRules,
+  vjpRules,
+} from '../src/index.js';
 import { NON_DIFFERENTIABLE, OP_CASES, VJP_CASES } from '../src/testing/index.js';
 import { outputType } from '../src/testing/cases/types.js';
 
 /** Primitives whose shape rule accepts int32 data: each needs an int32 forward case. */
 const INT32_OPS: readonly PrimitiveName[] = [
-  'add', 'sub', 'mul', 'neg', 'maximum', 'minimum', 'greaterEqual', 'stopGradient', 'reshape', 'transpose',
-  'broadcast', 'slice', 'concat', 'gather', 'sum', 'max', 'oneHot', 'cast',
+  'add',
+  'sub',
+  'mul',
+  'neg',
+  'maximum',
+  'minimum',
+  'greaterEqual',
+  'stopGradient',
+  'reshape',
+  'transpose',
+  'broadcast',
+  'slice',
+  'concat',
+  'gather',
+  'sum',
+  'max',
+  'oneHot',
+  'cast',
 ];
 
 describe.each(PRIMITIVES)('primitive %s', (op) => {

@@ -72,11 +72,21 @@ describe('stackTimeStepSums', () => {
         sums[1].push(a.matmul(c, { transA: true }));
         sums[2].push(c.sum(0));
       }
-      ['dX', 'dW', 'db'].forEach((name, k) => b.output(name, sums[k].reduce((total, t) => total.add(t))));
+      ['dX', 'dW', 'db'].forEach((name, k) =>
+        b.output(
+          name,
+          sums[k].reduce((total, t) => total.add(t)),
+        ),
+      );
     });
 
   it('turns each sum into one op over the stacked terms, with the same values', async () => {
-    const g = unrolled([[0, 2], [2, 4], [4, 6], [6, 8]]);
+    const g = unrolled([
+      [0, 2],
+      [2, 4],
+      [4, 6],
+      [6, 8],
+    ]);
     const s = stackTimeStepSums(g);
     expect(producer(s, 'dX').op).toBe('concat');
     expect(producer(s, 'dW').op).toBe('matmul');
@@ -87,7 +97,10 @@ describe('stackTimeStepSums', () => {
   });
 
   it('fills the gaps between slices with zeros', async () => {
-    const g = unrolled([[6, 8], [1, 3]]);
+    const g = unrolled([
+      [6, 8],
+      [1, 3],
+    ]);
     const s = stackTimeStepSums(g);
     const dX = producer(s, 'dX');
     expect(dX.op).toBe('concat');
@@ -96,7 +109,10 @@ describe('stackTimeStepSums', () => {
   });
 
   it('leaves overlapping slices and sums with nothing to stack as they are', async () => {
-    const overlapping = unrolled([[0, 3], [2, 5]]);
+    const overlapping = unrolled([
+      [0, 3],
+      [2, 5],
+    ]);
     const s = stackTimeStepSums(overlapping);
     expect(producer(s, 'dX').op).toBe('add');
     await expectSameValues(overlapping, s);
@@ -160,7 +176,9 @@ describe('rewriteGraph', () => {
   });
 
   it('rejects a replacement of another shape', () => {
-    expect(() => rewriteGraph(g, (_n, [x]) => x.sum(0))).toThrow(/rewrite of node .* \(tanh\) gives f64\[3\], not f64\[2,3\]/);
+    expect(() => rewriteGraph(g, (_n, [x]) => x.sum(0))).toThrow(
+      /rewrite of node .* \(tanh\) gives f64\[3\], not f64\[2,3\]/,
+    );
   });
 });
 
@@ -204,7 +222,12 @@ describe('optimizeGraph on the train step', () => {
       expect(optimized.nodes.length).toBeLessThan(naive.nodes.length);
       expect(opCounts(optimized).matmul).toBe(T + (T - 1) + 3 + 1 + 1);
       const rng = new Random(5);
-      const ids = () => tensor('int32', [B, T], Array.from({ length: B * T }, () => rng.randint(0, V - 1)));
+      const ids = () =>
+        tensor(
+          'int32',
+          [B, T],
+          Array.from({ length: B * T }, () => rng.randint(0, V - 1)),
+        );
       const params = getParams(V, H, rng, dtype);
       for (const p of Object.values(params)) for (let i = 0; i < p.data.length; i++) p.data[i] += rng.random() * 0.5;
       const feeds = { X: ids(), Y: ids(), state: initRnnState(B, H, dtype), lr: tensor(dtype, [], [0.5]), ...params };

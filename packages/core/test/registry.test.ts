@@ -57,7 +57,14 @@ describe('backend registry', () => {
     expect(err).toBeInstanceOf(BackendUnavailableError);
     expect(err.message).toBe('backend fake:gpu is unavailable: no GPU here; to fix: install a GPU driver');
     expect(err.statuses).toEqual([
-      { id: 'fake:gpu', name: 'fake', device: 'gpu', available: false, reason: 'no GPU here', hint: 'install a GPU driver' },
+      {
+        id: 'fake:gpu',
+        name: 'fake',
+        device: 'gpu',
+        available: false,
+        reason: 'no GPU here',
+        hint: 'install a GPU driver',
+      },
     ]);
   });
 
@@ -73,16 +80,24 @@ describe('backend registry', () => {
     });
     const err = await resolveBackend('broken').catch((e) => e);
     expect(err).toBeInstanceOf(BackendUnavailableError);
-    expect(err.message).toBe('backend broken is unavailable on every device: broken:a: a is broken; broken:b: b is broken (to fix: fix b)');
+    expect(err.message).toBe(
+      'backend broken is unavailable on every device: broken:a: a is broken; broken:b: b is broken (to fix: fix b)',
+    );
     expect(err.statuses.map((s: { id: string }) => s.id)).toEqual(['broken:a', 'broken:b']);
   });
 
   it('unknown names and devices are BackendIdErrors with a suggestion or the list', async () => {
     await expect(resolveBackend('nope')).rejects.toThrow(BackendIdError);
     await expect(resolveBackend('nope')).rejects.toThrow(/^unknown backend 'nope' \(backends: auto, .*reference.*\)$/);
-    await expect(resolveBackend('refrence')).rejects.toThrow(/^unknown backend 'refrence'; did you mean 'reference'\?$/);
-    await expect(resolveBackend('fake:tpu')).rejects.toThrow(/^backend 'fake' has no device 'tpu'; its devices are gpu, fast, slow; did you mean 'fake:gpu'\?$/);
-    await expect(resolveBackend('fake:quantum')).rejects.toThrow(/^backend 'fake' has no device 'quantum'; its devices are gpu, fast, slow$/);
+    await expect(resolveBackend('refrence')).rejects.toThrow(
+      /^unknown backend 'refrence'; did you mean 'reference'\?$/,
+    );
+    await expect(resolveBackend('fake:tpu')).rejects.toThrow(
+      /^backend 'fake' has no device 'tpu'; its devices are gpu, fast, slow; did you mean 'fake:gpu'\?$/,
+    );
+    await expect(resolveBackend('fake:quantum')).rejects.toThrow(
+      /^backend 'fake' has no device 'quantum'; its devices are gpu, fast, slow$/,
+    );
     await expect(resolveBackend('fake:fsat')).rejects.toThrow(/; did you mean 'fake:fast'\?$/);
   });
 
@@ -92,7 +107,12 @@ describe('backend registry', () => {
     expect(gpu.available).toBe(false);
     expect(gpu.reason).toBe('no GPU here');
     expect(gpu.hint).toBe('install a GPU driver');
-    expect(list.find((s) => s.id === 'reference:cpu')).toEqual({ id: 'reference:cpu', name: 'reference', device: 'cpu', available: true });
+    expect(list.find((s) => s.id === 'reference:cpu')).toEqual({
+      id: 'reference:cpu',
+      name: 'reference',
+      device: 'cpu',
+      available: true,
+    });
   });
 });
 
@@ -104,7 +124,9 @@ describe('backend ids', () => {
     for (const bad of ['', ':cpu', 'onnx:', 'onnx:cpu:x', ' ']) {
       expect(() => parseBackendId(bad), bad).toThrow(BackendIdError);
     }
-    expect(() => parseBackendId('onnx:cpu:x')).toThrow(/^'onnx:cpu:x' is not a backend id; write a name or name:device/);
+    expect(() => parseBackendId('onnx:cpu:x')).toThrow(
+      /^'onnx:cpu:x' is not a backend id; write a name or name:device/,
+    );
   });
 
   it('checkBackendId accepts names that are not registered yet when told about them, and rejects auto:device', () => {
@@ -140,7 +162,13 @@ describe('software GPUs', () => {
 
   it('lists software GPUs as available, with the rasteriser, and autoChoice agrees with auto', async () => {
     const list = await listBackends();
-    expect(list.find((s) => s.id === 'soft:webgpu')).toEqual({ id: 'soft:webgpu', name: 'soft', device: 'webgpu', available: true, software: 'SwiftShader' });
+    expect(list.find((s) => s.id === 'soft:webgpu')).toEqual({
+      id: 'soft:webgpu',
+      name: 'soft',
+      device: 'webgpu',
+      available: true,
+      software: 'SwiftShader',
+    });
     expect(autoChoice(list)?.id).toBe('reference:cpu');
     // With every hardware device gone, auto's choice is the best software GPU.
     expect(autoChoice(list.map((s) => (s.software ? s : { ...s, available: false })))?.id).toBe('soft:webgpu');
@@ -162,9 +190,19 @@ describe('backends that could not be loaded', () => {
     expect(checkBackendId('gone:gpu')).toEqual({ name: 'gone', device: 'gpu' });
     expect(() => checkBackendId('gon')).toThrow(/did you mean 'gone'\?$/);
     const list = await listBackends();
-    expect(list.at(-1)).toEqual({ id: 'gone', name: 'gone', available: false, reason: 'its package is not installed', hint: 'npm install gone' });
-    await expect(resolveBackend('gone')).rejects.toThrow(/^backend gone is unavailable: its package is not installed; to fix: npm install gone$/);
-    await expect(resolveBackend('gone:gpu')).rejects.toThrow(/^backend gone:gpu is unavailable: its package is not installed; to fix: npm install gone$/);
+    expect(list.at(-1)).toEqual({
+      id: 'gone',
+      name: 'gone',
+      available: false,
+      reason: 'its package is not installed',
+      hint: 'npm install gone',
+    });
+    await expect(resolveBackend('gone')).rejects.toThrow(
+      /^backend gone is unavailable: its package is not installed; to fix: npm install gone$/,
+    );
+    await expect(resolveBackend('gone:gpu')).rejects.toThrow(
+      /^backend gone:gpu is unavailable: its package is not installed; to fix: npm install gone$/,
+    );
     const err = await resolveBackend('gone').catch((e) => e);
     expect(err).toBeInstanceOf(BackendUnavailableError);
 
@@ -188,7 +226,15 @@ describe('message helpers', () => {
     expect(softwareAdapterName('/usr/lib/x86_64-linux-gnu/libvulkan_lvp.so')).toBe('lavapipe');
     expect(softwareAdapterName(undefined, 'llvmpipe (LLVM 15.0.6, 256 bits)')).toBe('llvmpipe');
     expect(softwareAdapterName('Microsoft Basic Render Driver')).toBe('WARP');
-    for (const hw of ['nvidia', 'NVIDIA GeForce RTX 4090', 'libvulkan_radeon.so', 'libvulkan_intel.so', 'libGLX_nvidia.so.0', 'Apple M2', 'slvpx']) {
+    for (const hw of [
+      'nvidia',
+      'NVIDIA GeForce RTX 4090',
+      'libvulkan_radeon.so',
+      'libvulkan_intel.so',
+      'libGLX_nvidia.so.0',
+      'Apple M2',
+      'slvpx',
+    ]) {
       expect(softwareAdapterName(hw), hw).toBeUndefined();
     }
   });

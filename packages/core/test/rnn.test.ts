@@ -90,7 +90,12 @@ describe('model', () => {
   it('the embedding lookup equals one-hot @ W_xh', async () => {
     const cfg = { vocabSize: 6, numHiddens: 4, batchSize: 2, numSteps: 3, dtype: 'float64' as const };
     const p = getParams(6, 4, new Random(3), 'float64');
-    const feeds = { X: ids([0, 5, 2, 1, 1, 3], [2, 3]), Y: ids([5, 2, 1, 1, 3, 4], [2, 3]), state: initRnnState(2, 4, 'float64'), ...p };
+    const feeds = {
+      X: ids([0, 5, 2, 1, 1, 3], [2, 3]),
+      Y: ids([5, 2, 1, 1, 3, 4], [2, 3]),
+      state: initRnnState(2, 4, 'float64'),
+      ...p,
+    };
     const a = await runReference(buildForward({ ...cfg, inputEncoding: 'gather' }), feeds);
     const b = await runReference(buildForward({ ...cfg, inputEncoding: 'one-hot' }), feeds);
     expect(a.logits.data).toEqual(b.logits.data);
@@ -102,7 +107,12 @@ describe('model', () => {
     const p = getParams(V, 3, new Random(4), 'float64');
     p.b_q.data.set([0.3, -0.2, 0.5, 0.1, -0.4]);
     const Y = [1, 2, 3, 4, 0, 2];
-    const out = await runReference(buildForward(cfg), { X: ids([0, 1, 2, 3, 4, 0], [2, 3]), Y: ids(Y, [2, 3]), state: initRnnState(2, 3, 'float64'), ...p });
+    const out = await runReference(buildForward(cfg), {
+      X: ids([0, 1, 2, 3, 4, 0], [2, 3]),
+      Y: ids(Y, [2, 3]),
+      state: initRnnState(2, 3, 'float64'),
+      ...p,
+    });
     let total = 0;
     for (let t = 0; t < 3; t++) {
       for (let b = 0; b < 2; b++) {
@@ -126,7 +136,8 @@ describe('train step', () => {
   };
   const params = () => {
     const p = getParams(7, 5, new Random(11), 'float64');
-    for (const n of PARAM_NAMES) for (let i = 0; i < p[n].data.length; i++) p[n].data[i] += Math.cos(i + n.length) * 0.3;
+    for (const n of PARAM_NAMES)
+      for (let i = 0; i < p[n].data.length; i++) p[n].data[i] += Math.cos(i + n.length) * 0.3;
     return p;
   };
 
@@ -137,23 +148,39 @@ describe('train step', () => {
     const out = await runReference(g, { X, Y, state: state0(), ...p });
     const rng = new Random(5);
     const dir = {} as RnnParams;
-    for (const n of PARAM_NAMES) dir[n] = tensor('float64', p[n].shape, Array.from(p[n].data, () => rng.normal()));
+    for (const n of PARAM_NAMES)
+      dir[n] = tensor(
+        'float64',
+        p[n].shape,
+        Array.from(p[n].data, () => rng.normal()),
+      );
     const shifted = (eps: number) => {
       const q = {} as RnnParams;
-      for (const n of PARAM_NAMES) q[n] = tensor('float64', p[n].shape, Array.from(p[n].data, (v, i) => v + eps * dir[n].data[i]));
+      for (const n of PARAM_NAMES)
+        q[n] = tensor(
+          'float64',
+          p[n].shape,
+          Array.from(p[n].data, (v, i) => v + eps * dir[n].data[i]),
+        );
       return q;
     };
     const eps = 1e-5;
     const lp = (await runReference(fwd, { X, Y, state: state0(), ...shifted(eps) })).loss.data[0];
     const lm = (await runReference(fwd, { X, Y, state: state0(), ...shifted(-eps) })).loss.data[0];
     let analytic = 0;
-    for (const n of PARAM_NAMES) for (let i = 0; i < p[n].data.length; i++) analytic += out[`grad_${n}`].data[i] * dir[n].data[i];
+    for (const n of PARAM_NAMES)
+      for (let i = 0; i < p[n].data.length; i++) analytic += out[`grad_${n}`].data[i] * dir[n].data[i];
     const numeric = (lp - lm) / (2 * eps);
     expect(Math.abs(analytic - numeric) / Math.abs(numeric)).toBeLessThan(1e-7);
   });
 
   const gradsAndNorm = async () => {
-    const out = await runReference(grad(buildForward(cfg), 'loss', [...PARAM_NAMES]), { X, Y, state: state0(), ...params() });
+    const out = await runReference(grad(buildForward(cfg), 'loss', [...PARAM_NAMES]), {
+      X,
+      Y,
+      state: state0(),
+      ...params(),
+    });
     let sq = 0;
     for (const n of PARAM_NAMES) for (const v of out[`grad_${n}`].data) sq += v * v;
     return { out, norm: Math.sqrt(sq) };
@@ -161,7 +188,13 @@ describe('train step', () => {
 
   const step = async (theta: number, lr: number) => {
     const p = params();
-    const out = await runReference(buildTrainStep({ ...cfg, theta }), { X, Y, state: state0(), ...p, lr: tensor('float64', [], [lr]) });
+    const out = await runReference(buildTrainStep({ ...cfg, theta }), {
+      X,
+      Y,
+      state: state0(),
+      ...p,
+      lr: tensor('float64', [], [lr]),
+    });
     return { p, out };
   };
 
@@ -177,7 +210,8 @@ describe('train step', () => {
   it('leaves gradients unchanged at exactly theta and scales by theta/norm above it', async () => {
     const { out: g, norm } = await gradsAndNorm();
     const at = await step(norm, 1);
-    for (const n of PARAM_NAMES) at.out[n].data.forEach((v, i) => expect(v).toBe(at.p[n].data[i] - g[`grad_${n}`].data[i]));
+    for (const n of PARAM_NAMES)
+      at.out[n].data.forEach((v, i) => expect(v).toBe(at.p[n].data[i] - g[`grad_${n}`].data[i]));
     const theta = norm / 4;
     const above = await step(theta, 1);
     let stepNorm = 0;
@@ -218,7 +252,14 @@ describe('training loop', () => {
 
   it('learns: a short run on the real corpus lowers perplexity well below the vocabulary size', async () => {
     const loader = new SeqDataLoader({ text, batchSize: 8, numSteps: 10, maxTokens: 2000, seed: 1 });
-    const res = await train({ backend: new ReferenceBackend(), data: loader, vocab: loader.vocab, params: getParams(28, 32, new Random(2)), numEpochs: 30, lr: 1 });
+    const res = await train({
+      backend: new ReferenceBackend(),
+      data: loader,
+      vocab: loader.vocab,
+      params: getParams(28, 32, new Random(2)),
+      numEpochs: 30,
+      lr: 1,
+    });
     expect(res.history[0].perplexity).toBeGreaterThan(15);
     expect(res.perplexity).toBeLessThan(10);
     expect(res.history).toHaveLength(30);
@@ -231,7 +272,15 @@ describe('training loop', () => {
     const loader = small('sequential');
     const p = getParams(28, 6, new Random(1));
     const backend = new ReferenceBackend();
-    const err = await train({ backend, data: loader, vocab: loader.vocab, params: p, theta: 1e30, numEpochs: 3, lr: 3e38 }).catch((e) => e);
+    const err = await train({
+      backend,
+      data: loader,
+      vocab: loader.vocab,
+      params: p,
+      theta: 1e30,
+      numEpochs: 3,
+      lr: 3e38,
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(DivergenceError);
     expect(err.message).toMatch(/^training diverged: the loss is (NaN|-?Infinity) at epoch 1, minibatch \d+$/);
     expect(err.quantity).toBe('loss');
@@ -246,7 +295,15 @@ describe('training loop', () => {
     for (let i = 0; i < p.W_hq.data.length; i++) p.W_hq.data[i] *= 1e7;
     const losses: number[] = [];
     const backend = new ReferenceBackend();
-    const run = train({ backend, data: loader, vocab: loader.vocab, params: p, numEpochs: 3, lr: 1e-9, onStep: (s) => losses.push(s.loss) });
+    const run = train({
+      backend,
+      data: loader,
+      vocab: loader.vocab,
+      params: p,
+      numEpochs: 3,
+      lr: 1e-9,
+      onStep: (s) => losses.push(s.loss),
+    });
     const err = await run.catch((e) => e);
     expect(err).toBeInstanceOf(DivergenceError);
     expect(losses.every(Number.isFinite)).toBe(true);
@@ -260,8 +317,16 @@ describe('training loop', () => {
   it('tells onStep the loss and gradient norm of every minibatch, and the epoch perplexity is exp(mean loss)', async () => {
     const loader = small('sequential');
     const steps: StepInfo[] = [];
-    const step = await new ReferenceBackend().compile(buildTrainStep({ vocabSize: 28, numHiddens: 6, batchSize: 4, numSteps: 5 }));
-    const res = await trainEpoch(step, getParams(28, 6, new Random(1)), loader, { sampler: 'sequential', lr: 1, numHiddens: 6, epoch: 7, onStep: (s) => steps.push(s) });
+    const step = await new ReferenceBackend().compile(
+      buildTrainStep({ vocabSize: 28, numHiddens: 6, batchSize: 4, numSteps: 5 }),
+    );
+    const res = await trainEpoch(step, getParams(28, 6, new Random(1)), loader, {
+      sampler: 'sequential',
+      lr: 1,
+      numHiddens: 6,
+      epoch: 7,
+      onStep: (s) => steps.push(s),
+    });
     expect(steps.map((s) => s.step)).toEqual(res.losses.map((_, i) => i + 1));
     expect(steps.map((s) => s.loss)).toEqual(res.losses);
     expect(steps.every((s) => s.epoch === 7 && s.gradNorm > 0)).toBe(true);
@@ -321,7 +386,13 @@ describe('sgd', () => {
       b.output('n2', n2);
     });
     const v = (a: number[]) => tensor('float64', [2], a);
-    const out = await runReference(g, { p1: v([1, 2]), p2: v([3, 4]), g1: v([8, -4]), g2: v([0, 2]), lr: scalar('float64', 0.5) });
+    const out = await runReference(g, {
+      p1: v([1, 2]),
+      p2: v([3, 4]),
+      g1: v([8, -4]),
+      g2: v([0, 2]),
+      lr: scalar('float64', 0.5),
+    });
     expect([...out.n1.data]).toEqual([0, 2.5]);
     expect([...out.n2.data]).toEqual([3, 3.75]);
   });

@@ -27,20 +27,41 @@ import {
 
 const text = readFileSync(new URL('../data/timemachine.txt', import.meta.url), 'utf8');
 const corpus: RunCorpus = { text, path: null, sha256: 'a'.repeat(64), source: 'timemachine.txt' };
-const config: RunConfig = runConfig({ numHiddens: 6, batchSize: 4, numSteps: 5, maxTokens: 300, numEpochs: 4, seed: 5 });
+const config: RunConfig = runConfig({
+  numHiddens: 6,
+  batchSize: 4,
+  numSteps: 5,
+  maxTokens: 300,
+  numEpochs: 4,
+  seed: 5,
+});
 const backend = new ReferenceBackend();
 
 /** Write a checkpoint of `run` and read it back the way a loader does (JSON and safetensors bytes). */
 function roundTrip(run: ReturnType<typeof startRun>) {
   const meta = decodeCheckpointMeta(encodeCheckpointMeta(checkpointMetaOf(run, backend, 'running')));
   const bytes = encodeCheckpointParams(run.state.params);
-  const params = decodeCheckpointParams(bytes, { vocabSize: run.vocab.length, numHiddens: meta.hyperparameters.numHiddens });
+  const params = decodeCheckpointParams(bytes, {
+    vocabSize: run.vocab.length,
+    numHiddens: meta.hyperparameters.numHiddens,
+  });
   return { meta, params, source: 'runs/x' };
 }
 
 describe('a training run', () => {
   it("is the book's run unless told otherwise", () => {
-    expect(runConfig()).toEqual({ numHiddens: 512, batchSize: 32, numSteps: 35, maxTokens: 10000, numEpochs: 500, lr: 1, theta: 1, sampler: 'sequential', preprocess: 'book', seed: 0 });
+    expect(runConfig()).toEqual({
+      numHiddens: 512,
+      batchSize: 32,
+      numSteps: 35,
+      maxTokens: 10000,
+      numEpochs: 500,
+      lr: 1,
+      theta: 1,
+      sampler: 'sequential',
+      preprocess: 'book',
+      seed: 0,
+    });
     expect(runConfig({ lr: 2, theta: undefined }).lr).toBe(2);
     expect(runConfig({ theta: undefined }).theta).toBe(BOOK_DEFAULTS.theta);
   });
@@ -53,21 +74,24 @@ describe('a training run', () => {
     expect(run.loader.iterator).toBe('sequential');
   });
 
-  it.each(['sequential', 'random', 'book-random'] as const)('%s: resumes from a checkpoint exactly', async (sampler) => {
-    const whole = startRun({ ...config, sampler }, corpus);
-    await trainRun(whole, { backend });
+  it.each(['sequential', 'random', 'book-random'] as const)(
+    '%s: resumes from a checkpoint exactly',
+    async (sampler) => {
+      const whole = startRun({ ...config, sampler }, corpus);
+      await trainRun(whole, { backend });
 
-    const first = startRun({ ...config, sampler, numEpochs: 2 }, corpus);
-    await trainRun(first, { backend });
-    const resumed = resumeRun(roundTrip(first), corpus, { numEpochs: 4 });
-    expect(resumed.state.epoch).toBe(2);
-    const res = await trainRun(resumed, { backend });
+      const first = startRun({ ...config, sampler, numEpochs: 2 }, corpus);
+      await trainRun(first, { backend });
+      const resumed = resumeRun(roundTrip(first), corpus, { numEpochs: 4 });
+      expect(resumed.state.epoch).toBe(2);
+      const res = await trainRun(resumed, { backend });
 
-    expect(res.epoch).toBe(4);
-    expect(resumed.state.history).toEqual(whole.state.history);
-    for (const n of PARAM_NAMES) expect(resumed.state.params[n].data).toEqual(whole.state.params[n].data);
-    expect(resumed.state.rngState).toEqual(whole.state.rngState);
-  });
+      expect(res.epoch).toBe(4);
+      expect(resumed.state.history).toEqual(whole.state.history);
+      for (const n of PARAM_NAMES) expect(resumed.state.params[n].data).toEqual(whole.state.params[n].data);
+      expect(resumed.state.rngState).toEqual(whole.state.rngState);
+    },
+  );
 
   it('keeps run.state at the last completed epoch when onEpoch hears of it', async () => {
     const run = startRun(config, corpus);
@@ -89,7 +113,9 @@ describe('a training run', () => {
     })();
     expect(err).toBeInstanceOf(CheckpointError);
     expect(err?.code).toBe('MISMATCH');
-    expect(err?.message).toBe('the corpus other.txt is not the text the checkpoint runs/x was trained on (sha256 bbbbbbbbbbbb... vs aaaaaaaaaaaa...)');
+    expect(err?.message).toBe(
+      'the corpus other.txt is not the text the checkpoint runs/x was trained on (sha256 bbbbbbbbbbbb... vs aaaaaaaaaaaa...)',
+    );
     const short = { ...corpus, text: 'abc '.repeat(500) };
     expect(() => resumeRun(saved, short)).toThrow(/different vocabulary than the checkpoint runs\/x/);
   });
@@ -98,8 +124,16 @@ describe('a training run', () => {
     const { meta } = roundTrip(startRun(config, corpus));
     expect(resumeConflict(meta, { numHiddens: 6, lr: 3, theta: 2, numEpochs: 10 })).toBeUndefined();
     expect(resumeConflict(meta, { batchSize: 8 })).toEqual({ key: 'batchSize', given: 8, saved: 4 });
-    expect(resumeConflict(meta, { sampler: 'random', seed: 1 })).toEqual({ key: 'sampler', given: 'random', saved: 'sequential' });
-    expect(resumeConflict(meta, { preprocess: 'unicode' })).toEqual({ key: 'preprocess', given: 'unicode', saved: 'book' });
+    expect(resumeConflict(meta, { sampler: 'random', seed: 1 })).toEqual({
+      key: 'sampler',
+      given: 'random',
+      saved: 'sequential',
+    });
+    expect(resumeConflict(meta, { preprocess: 'unicode' })).toEqual({
+      key: 'preprocess',
+      given: 'unicode',
+      saved: 'book',
+    });
   });
 
   it('records a divergence in the checkpoint metadata', () => {
@@ -107,7 +141,12 @@ describe('a training run', () => {
     const p = run.state.params;
     const atStep = checkpointMetaOf(run, backend, 'diverged', new DivergenceError(3, 2, 'loss', NaN, p));
     expect(atStep.diverged).toEqual({ epoch: 3, step: 2, loss: 'NaN' });
-    const atEpoch = checkpointMetaOf(run, backend, 'diverged', new DivergenceError(3, undefined, 'perplexity', Infinity, p));
+    const atEpoch = checkpointMetaOf(
+      run,
+      backend,
+      'diverged',
+      new DivergenceError(3, undefined, 'perplexity', Infinity, p),
+    );
     expect(atEpoch.diverged).toEqual({ epoch: 3, step: 0, loss: 'perplexity Infinity' });
     expect(atEpoch.backend).toBe('reference:cpu');
     const { seed, ...hyperparameters } = config;

@@ -9,7 +9,13 @@ import { defineCommand } from '../command.js';
 import { BACKEND_PACKAGES, loadBackends } from '../backends.js';
 
 const flags = [
-  { name: 'threads', type: 'int', min: 1, help: 'intra-op threads to probe with', defaultLabel: "the backend's choice" },
+  {
+    name: 'threads',
+    type: 'int',
+    min: 1,
+    help: 'intra-op threads to probe with',
+    defaultLabel: "the backend's choice",
+  },
   { name: 'json', type: 'boolean', help: 'print one JSON object instead of a table' },
 ] as const;
 
@@ -63,7 +69,9 @@ export const backendsCommand = defineCommand({
       lines.push(`${s.id.padEnd(width)}${availability(s)}`);
       if (!s.available && s.hint) lines.push(`${''.padEnd(width)}to fix: ${s.hint}`);
     }
-    const usable = statuses.filter((s) => s.available).map((s) => (s.software !== undefined ? `${s.id} (software)` : s.id));
+    const usable = statuses
+      .filter((s) => s.available)
+      .map((s) => (s.software !== undefined ? `${s.id} (software)` : s.id));
     lines.push('', `usable: ${usable.join(', ') || 'none'}; --backend auto picks ${auto?.id ?? 'none'}`);
     stdout.write(`${lines.join('\n')}\n`);
   },

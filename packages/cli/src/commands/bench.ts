@@ -7,7 +7,19 @@
  * the same way). The parameters are fed back after each step, as in training.
  */
 
-import { buildTrainStep, firstLine, getParams, pickParams, Random, scalar, tensor, trainStepFeeds, type Backend, type Batch, type RnnParams } from '@rnn-scratch/core';
+import {
+  buildTrainStep,
+  firstLine,
+  getParams,
+  pickParams,
+  Random,
+  scalar,
+  tensor,
+  trainStepFeeds,
+  type Backend,
+  type Batch,
+  type RnnParams,
+} from '@rnn-scratch/core';
 
 import { UsageError } from '../args.js';
 import { BACKEND_PACKAGES, checkBackendSpec, openBackend } from '../backends.js';
@@ -26,12 +38,30 @@ const flags = [
     default: 'all',
     help: "comma-separated backend ids (onnx,onnx:webgpu,tfjs:wasm,reference...); all: every backend's default device except the slow reference",
   },
-  { name: 'num-hiddens', type: 'string', placeholder: 'H,H,...', default: '512', help: 'comma-separated hidden sizes, e.g. 128,512,2048' },
-  { name: 'steps', type: 'int', min: 1, default: 20, help: 'timed steps per backend and size (the median is reported)' },
+  {
+    name: 'num-hiddens',
+    type: 'string',
+    placeholder: 'H,H,...',
+    default: '512',
+    help: 'comma-separated hidden sizes, e.g. 128,512,2048',
+  },
+  {
+    name: 'steps',
+    type: 'int',
+    min: 1,
+    default: 20,
+    help: 'timed steps per backend and size (the median is reported)',
+  },
   { name: 'warmup', type: 'int', min: 0, default: 3, help: 'untimed steps first (compilation, caches)' },
   { name: 'batch-size', type: 'int', min: 1, default: 32, help: 'subsequences per minibatch B' },
   { name: 'num-steps', type: 'int', min: 1, default: 35, help: 'time steps per subsequence T' },
-  { name: 'threads', type: 'int', min: 1, help: 'intra-op threads, for backends that have them', defaultLabel: "the backend's choice" },
+  {
+    name: 'threads',
+    type: 'int',
+    min: 1,
+    help: 'intra-op threads, for backends that have them',
+    defaultLabel: "the backend's choice",
+  },
   { name: 'seed', type: 'int', min: 0, default: 0, help: 'seed of the weights and the random tokens' },
   { name: 'json', type: 'boolean', help: 'print one JSON object instead of a table' },
 ] as const;
@@ -137,7 +167,13 @@ export const benchCommand = defineCommand({
       ids = [...new Set(ids.flatMap((id) => (id === 'all' ? all : [id])))];
     }
     for (const id of ids) checkBackendSpec(id);
-    const settings = { batchSize: options.batchSize, numSteps: options.numSteps, steps: options.steps, warmup: options.warmup, seed: options.seed };
+    const settings = {
+      batchSize: options.batchSize,
+      numSteps: options.numSteps,
+      steps: options.steps,
+      warmup: options.warmup,
+      seed: options.seed,
+    };
 
     const cells: Cell[] = [];
     const failures: Failure[] = [];
@@ -180,7 +216,9 @@ export const benchCommand = defineCommand({
         warmup: options.warmup,
         results: cells,
         unavailable: failures.filter((f) => !f.available).map(({ backend, reason }) => ({ backend, reason })),
-        failed: failures.filter((f) => f.available).map(({ backend, numHiddens, reason }) => ({ backend, numHiddens, reason })),
+        failed: failures
+          .filter((f) => f.available)
+          .map(({ backend, numHiddens, reason }) => ({ backend, numHiddens, reason })),
         peakRssMB,
       };
       stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
@@ -198,9 +236,16 @@ export const benchCommand = defineCommand({
       };
       const first = Math.max(...sizes.map((H) => `H=${H}`.length), 'RSS after'.length) + 2;
       const widths = columns.map((id) => Math.max(id.length, ...sizes.map((H) => cellText(id, H).length)) + 2);
-      const row = (label: string, values: string[]) => `${label.padEnd(first)}${values.map((v, k) => v.padEnd(widths[k])).join('')}`.trimEnd();
+      const row = (label: string, values: string[]) =>
+        `${label.padEnd(first)}${values.map((v, k) => v.padEnd(widths[k])).join('')}`.trimEnd();
       lines.push(row('', columns));
-      for (const H of sizes) lines.push(row(`H=${H}`, columns.map((id) => cellText(id, H))));
+      for (const H of sizes)
+        lines.push(
+          row(
+            `H=${H}`,
+            columns.map((id) => cellText(id, H)),
+          ),
+        );
       lines.push(
         row(
           'RSS after',

@@ -140,7 +140,7 @@ export const corpusCommand = defineCommand({
       const s = iterators[iterator];
       out.push(
         `  ${iterator.padEnd(15)} ${range(s.batchesPerEpoch)} per epoch (offset ${s.offsets[0]}..${s.offsets[1]}), ` +
-          `${range(s.labelTokensPerEpoch)} label tokens per epoch`
+          `${range(s.labelTokensPerEpoch)} label tokens per epoch`,
       );
     }
     stdout.write(`${out.join('\n')}\n`);

@@ -11,9 +11,25 @@ import { loadCheckpoint } from '../checkpoint.js';
 import { defineCommand } from '../command.js';
 
 const flags = [
-  { name: 'checkpoint', type: 'string', placeholder: 'DIR', help: 'checkpoint folder written by rnn-scratch train (required)' },
-  { name: 'prefix', type: 'string', default: BOOK_DEFAULTS.prefixes[0], help: 'text to start from (the model continues it)' },
-  { name: 'num-preds', type: 'int', min: 0, default: BOOK_DEFAULTS.numPreds, help: 'characters to generate after the prefix' },
+  {
+    name: 'checkpoint',
+    type: 'string',
+    placeholder: 'DIR',
+    help: 'checkpoint folder written by rnn-scratch train (required)',
+  },
+  {
+    name: 'prefix',
+    type: 'string',
+    default: BOOK_DEFAULTS.prefixes[0],
+    help: 'text to start from (the model continues it)',
+  },
+  {
+    name: 'num-preds',
+    type: 'int',
+    min: 0,
+    default: BOOK_DEFAULTS.numPreds,
+    help: 'characters to generate after the prefix',
+  },
   {
     name: 'temperature',
     type: 'number',
@@ -21,7 +37,13 @@ const flags = [
     default: 0,
     help: '0: greedy argmax like the book; > 0: sample from softmax(logits / T)',
   },
-  { name: 'top-k', type: 'int', min: 1, help: 'with --temperature: sample among the K most likely characters only', defaultLabel: 'all' },
+  {
+    name: 'top-k',
+    type: 'int',
+    min: 1,
+    help: 'with --temperature: sample among the K most likely characters only',
+    defaultLabel: 'all',
+  },
   { name: 'seed', type: 'int', min: 0, default: 0, help: 'seed for sampling (with --temperature)' },
   {
     name: 'backend',
@@ -30,7 +52,13 @@ const flags = [
     default: 'reference',
     help: 'backend[:device] (one token at a time is light work: the always-present reference backend is enough)',
   },
-  { name: 'threads', type: 'int', min: 1, help: 'intra-op threads, for backends that have them', defaultLabel: "the backend's choice" },
+  {
+    name: 'threads',
+    type: 'int',
+    min: 1,
+    help: 'intra-op threads, for backends that have them',
+    defaultLabel: "the backend's choice",
+  },
   { name: 'json', type: 'boolean', help: 'print one JSON object instead of text' },
 ] as const;
 
@@ -59,7 +87,10 @@ export const predictCommand = defineCommand({
     const unknown = [...new Set([...options.prefix].filter((c) => !vocab.tokenToIdx.has(c)))];
     if (unknown.length > 0 && !options.json) {
       const shown = unknown.map((c) => JSON.stringify(c)).join(', ');
-      const why = meta.hyperparameters.preprocess === 'book' ? " (the book's preprocessing keeps only lower-case letters and spaces)" : '';
+      const why =
+        meta.hyperparameters.preprocess === 'book'
+          ? " (the book's preprocessing keeps only lower-case letters and spaces)"
+          : '';
       stderr.write(`rnn-scratch: note: ${shown} not in the vocabulary${why}; read as <unk>\n`);
     }
 

@@ -65,8 +65,20 @@ const flags = [
   { name: 'lr', type: 'number', validate: positive, help: 'learning rate of SGD', defaultLabel: orCheckpoint(book.lr) },
   { name: 'num-hiddens', type: 'int', min: 1, help: 'hidden units H', defaultLabel: `${book.numHiddens}` },
   { name: 'batch-size', type: 'int', min: 1, help: 'subsequences per minibatch B', defaultLabel: `${book.batchSize}` },
-  { name: 'num-steps', type: 'int', min: 1, help: 'time steps per subsequence T (truncated BPTT length)', defaultLabel: `${book.numSteps}` },
-  { name: 'max-tokens', type: 'int', min: -1, help: 'train on the first N tokens of the corpus; 0 or -1 keeps all', defaultLabel: `${book.maxTokens}` },
+  {
+    name: 'num-steps',
+    type: 'int',
+    min: 1,
+    help: 'time steps per subsequence T (truncated BPTT length)',
+    defaultLabel: `${book.numSteps}`,
+  },
+  {
+    name: 'max-tokens',
+    type: 'int',
+    min: -1,
+    help: 'train on the first N tokens of the corpus; 0 or -1 keeps all',
+    defaultLabel: `${book.maxTokens}`,
+  },
   {
     name: 'sampler',
     type: 'choice',
@@ -74,9 +86,27 @@ const flags = [
     help: "sequential: state carried through each epoch (the book); random: random subsequences, state reset per minibatch; book-random: sequential data, state reset per minibatch (the book's 'random' run)",
     defaultLabel: book.sampler,
   },
-  { name: 'theta', type: 'number', validate: positive, help: 'gradient clipping threshold (global L2 norm)', defaultLabel: orCheckpoint(book.theta) },
-  { name: 'seed', type: 'int', min: 0, help: 'seed of the initial weights and of the data offsets and shuffles', defaultLabel: `${book.seed}` },
-  { name: 'corpus', type: 'string', placeholder: 'FILE', help: 'corpus text file (UTF-8)', defaultLabel: orCheckpoint('the bundled timemachine.txt') },
+  {
+    name: 'theta',
+    type: 'number',
+    validate: positive,
+    help: 'gradient clipping threshold (global L2 norm)',
+    defaultLabel: orCheckpoint(book.theta),
+  },
+  {
+    name: 'seed',
+    type: 'int',
+    min: 0,
+    help: 'seed of the initial weights and of the data offsets and shuffles',
+    defaultLabel: `${book.seed}`,
+  },
+  {
+    name: 'corpus',
+    type: 'string',
+    placeholder: 'FILE',
+    help: 'corpus text file (UTF-8)',
+    defaultLabel: orCheckpoint('the bundled timemachine.txt'),
+  },
   {
     name: 'preprocess',
     formerly: 'mode',
@@ -85,8 +115,20 @@ const flags = [
     help: "book (d2l's letters-only lower-case text) or unicode (keep every character)",
     defaultLabel: book.preprocess,
   },
-  { name: 'threads', type: 'int', min: 1, help: 'intra-op threads, for backends that have them', defaultLabel: "the backend's choice" },
-  { name: 'every', type: 'int', min: 1, default: book.every, help: 'print a prediction and save a checkpoint every N epochs' },
+  {
+    name: 'threads',
+    type: 'int',
+    min: 1,
+    help: 'intra-op threads, for backends that have them',
+    defaultLabel: "the backend's choice",
+  },
+  {
+    name: 'every',
+    type: 'int',
+    min: 1,
+    default: book.every,
+    help: 'print a prediction and save a checkpoint every N epochs',
+  },
   {
     name: 'out',
     type: 'string',
@@ -94,14 +136,23 @@ const flags = [
     help: 'checkpoint folder: params.safetensors, checkpoint.json, perplexity.svg',
     defaultLabel: 'runs/<date>T<time>; with --resume, the resumed folder',
   },
-  { name: 'resume', type: 'string', placeholder: 'CHECKPOINT', help: 'continue a run from its checkpoint folder, exactly where it stopped' },
+  {
+    name: 'resume',
+    type: 'string',
+    placeholder: 'CHECKPOINT',
+    help: 'continue a run from its checkpoint folder, exactly where it stopped',
+  },
   {
     name: 'prefix',
     type: 'string',
     placeholder: 'TEXT',
     help: "predict from this prefix instead of the book's 'time traveller' and 'traveller' (for another corpus)",
   },
-  { name: 'json', type: 'boolean', help: 'print one JSON object at the end instead of text (progress only as a bar on a terminal)' },
+  {
+    name: 'json',
+    type: 'boolean',
+    help: 'print one JSON object at the end instead of text (progress only as a bar on a terminal)',
+  },
   {
     name: 'export-exchange',
     type: 'string',
@@ -190,10 +241,18 @@ function readRunCorpus(given: string | undefined, resumed?: LoadedCheckpoint): R
   const file = path ?? bundledCorpusPath();
   try {
     const text = readCorpusFile(file);
-    return { text, path: path === null ? null : resolve(path), sha256: checkTimeMachineSha256(file).sha256, source: file };
+    return {
+      text,
+      path: path === null ? null : resolve(path),
+      sha256: checkTimeMachineSha256(file).sha256,
+      source: file,
+    };
   } catch (err) {
     if (!(resumed && given === undefined && isDataError(err))) throw err;
-    throw new DataError(err.code, `${err.message} (the corpus of checkpoint ${resumed.dir}; give it with --corpus FILE)`);
+    throw new DataError(
+      err.code,
+      `${err.message} (the corpus of checkpoint ${resumed.dir}; give it with --corpus FILE)`,
+    );
   }
 }
 
@@ -214,7 +273,12 @@ async function openTrainBackend(options: TrainFlags, saved: string | undefined, 
   try {
     return await openBackend(options.backend ?? saved ?? 'auto', { threads });
   } catch (err) {
-    if (options.backend !== undefined || saved === undefined || !(err instanceof CliError && err.exitCode === EXIT_BACKEND)) throw err;
+    if (
+      options.backend !== undefined ||
+      saved === undefined ||
+      !(err instanceof CliError && err.exitCode === EXIT_BACKEND)
+    )
+      throw err;
     io.stderr.write(`rnn-scratch: note: the checkpoint's backend is unavailable here (${err.message}); using auto\n`);
     return openBackend('auto', { threads });
   }
@@ -229,7 +293,8 @@ async function trainWithCheckpoints(
   backend: Backend,
   o: { out: string; every: number; prefixes: readonly string[]; output: TrainOutput; io: CommandContext },
 ): Promise<TrainResult> {
-  const save = (status: CheckpointMeta['status'], diverged?: DivergenceError) => saveRun(run, backend, o.out, status, diverged);
+  const save = (status: CheckpointMeta['status'], diverged?: DivergenceError) =>
+    saveRun(run, backend, o.out, status, diverged);
   const ctrlC = stopOnCtrlC(o.output, o.io);
   let result: TrainResult;
   try {
@@ -266,16 +331,27 @@ async function trainWithCheckpoints(
 }
 
 /** Save the run as it stands, with its perplexity curve (and, after a divergence, the last good parameters). */
-function saveRun(run: Run, backend: Backend, out: string, status: CheckpointMeta['status'], diverged?: DivergenceError): void {
+function saveRun(
+  run: Run,
+  backend: Backend,
+  out: string,
+  status: CheckpointMeta['status'],
+  diverged?: DivergenceError,
+): void {
   const meta = checkpointMetaOf(run, backend, status, diverged);
   const svg = perplexitySvg(meta.history, { title: `perplexity, ${meta.backend}, H=${run.config.numHiddens}` });
-  const extra: Record<string, Uint8Array> = diverged ? { [LAST_GOOD_FILE]: encodeCheckpointParams(diverged.lastGoodParams) } : {};
+  const extra: Record<string, Uint8Array> = diverged
+    ? { [LAST_GOOD_FILE]: encodeCheckpointParams(diverged.lastGoodParams) }
+    : {};
   saveCheckpoint(out, meta, run.state.params, { 'perplexity.svg': svg, ...extra });
 }
 
 /** Core says what diverged; the command line adds where it saved what, and which flags to try. */
 function divergedError(err: DivergenceError, run: Run, out: string): CliError {
-  const where = err.step === undefined ? `epoch ${err.epoch} (perplexity ${err.value})` : `epoch ${err.epoch}, minibatch ${err.step} (loss ${err.value})`;
+  const where =
+    err.step === undefined
+      ? `epoch ${err.epoch} (perplexity ${err.value})`
+      : `epoch ${err.epoch}, minibatch ${err.step} (loss ${err.value})`;
   const before = err.step === undefined ? `at the end of epoch ${run.state.epoch}` : 'just before the bad step';
   return new CliError(
     EXIT_DIVERGED,
@@ -327,7 +403,10 @@ function pick({ specVersion, name, device, floatPrecision }: Backend) {
 
 /** A new folder under runs/ named after the current time. */
 function defaultOutDir(): string {
-  const stamp = new Date().toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, '');
+  const stamp = new Date()
+    .toISOString()
+    .replace(/:/g, '-')
+    .replace(/\.\d+Z$/, '');
   let dir = `runs/${stamp}`;
   for (let k = 2; existsSync(dir); k++) dir = `runs/${stamp}-${k}`;
   return dir;

@@ -33,7 +33,8 @@ export function unbroadcast(g: Sym, shape: readonly number[]): Sym {
 export function gradients(loss: Sym, wrt: readonly Sym[]): Sym[] {
   const b = loss.builder;
   if (!isFloat(loss.dtype)) throw new GraphError(`grad: loss ${loss} must be a float value`);
-  for (const w of wrt) if (!isFloat(w.dtype)) throw new GraphError(`grad: cannot differentiate with respect to ${w} (not float)`);
+  for (const w of wrt)
+    if (!isFloat(w.dtype)) throw new GraphError(`grad: cannot differentiate with respect to ${w} (not float)`);
 
   // Only nodes that lie on a path from some `wrt` to `loss` need a cotangent.
   const n = loss.id + 1;

@@ -48,7 +48,8 @@ export function checkFeeds(graph: Graph, feeds: Feeds): void {
   for (const { name, id } of graph.inputs) {
     const want = graph.nodes[id];
     const got = feeds[name];
-    if (got === undefined) throw new FeedError(`missing feed for input "${name}" (${formatType(want.dtype, want.shape)})`);
+    if (got === undefined)
+      throw new FeedError(`missing feed for input "${name}" (${formatType(want.dtype, want.shape)})`);
     if (got.dtype !== want.dtype || !sameShape(got.shape, want.shape)) {
       throw new FeedError(
         `input "${name}" expects ${formatType(want.dtype, want.shape)} but was fed ${formatType(got.dtype, got.shape)}`,
@@ -63,7 +64,9 @@ export function checkFeeds(graph: Graph, feeds: Feeds): void {
   }
   for (const name of Object.keys(feeds)) {
     if (!graph.inputs.some((i) => i.name === name)) {
-      throw new FeedError(`unknown feed "${name}"; the graph's inputs are ${graph.inputs.map((i) => i.name).join(', ')}`);
+      throw new FeedError(
+        `unknown feed "${name}"; the graph's inputs are ${graph.inputs.map((i) => i.name).join(', ')}`,
+      );
     }
   }
 }

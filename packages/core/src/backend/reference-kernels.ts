@@ -83,7 +83,13 @@ function unary(f: (x: number) => number) {
 }
 
 /** Reduce over `axes` with `init` and `f`; output shape comes from the shape rule. */
-function reduce(x: T, axes: readonly number[], outShape: Shape, init: number, f: (acc: number, v: number) => number): T {
+function reduce(
+  x: T,
+  axes: readonly number[],
+  outShape: Shape,
+  init: number,
+  f: (acc: number, v: number) => number,
+): T {
   const res = make(x.dtype, outShape);
   const acc = new Float64Array(res.data.length).fill(init);
   const r = x.shape.length;
@@ -158,11 +164,21 @@ export const referenceKernels: KernelTable<T> = {
   },
 
   sum([x], { axes }, out) {
-    return reduce(x, axes.map((a) => (a < 0 ? a + x.shape.length : a)), out.shape, 0, (acc, v) => acc + v);
+    return reduce(
+      x,
+      axes.map((a) => (a < 0 ? a + x.shape.length : a)),
+      out.shape,
+      0,
+      (acc, v) => acc + v,
+    );
   },
   max([x], { axes }, out) {
-    return reduce(x, axes.map((a) => (a < 0 ? a + x.shape.length : a)), out.shape, -Infinity, (acc, v) =>
-      Number.isNaN(acc) || Number.isNaN(v) ? NaN : v > acc ? v : acc,
+    return reduce(
+      x,
+      axes.map((a) => (a < 0 ? a + x.shape.length : a)),
+      out.shape,
+      -Infinity,
+      (acc, v) => (Number.isNaN(acc) || Number.isNaN(v) ? NaN : v > acc ? v : acc),
     );
   },
   reshape([x], _attrs, out) {

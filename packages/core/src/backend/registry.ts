@@ -93,7 +93,8 @@ export function registerBackend(factory: BackendFactory): void {
  * instead of being unknown. A later `registerBackend` with the same name replaces it.
  */
 export function registerUnavailableBackend(name: string, reason: string, hint?: string): void {
-  if (!factories.has(name)) unloadable.set(name, { reason: firstLine(reason), ...(hint !== undefined ? { hint } : {}) });
+  if (!factories.has(name))
+    unloadable.set(name, { reason: firstLine(reason), ...(hint !== undefined ? { hint } : {}) });
 }
 
 /** The registered factories, highest priority first. */
@@ -136,7 +137,8 @@ export function parseBackendId(spec: string): BackendId {
 export function checkBackendId(spec: string, moreNames: readonly string[] = []): BackendId {
   const id = parseBackendId(spec);
   if (id.name === 'auto') {
-    if (id.device !== undefined) throw new BackendIdError(`'auto' takes no device; write auto, or name:device such as onnx:${id.device}`);
+    if (id.device !== undefined)
+      throw new BackendIdError(`'auto' takes no device; write auto, or name:device such as onnx:${id.device}`);
     return id;
   }
   const names = [...new Set([...backendNames(), ...moreNames])];
@@ -185,7 +187,14 @@ async function tryCreate(f: BackendFactory, device: string, options: BackendOpti
 
 function failedStatus(f: BackendFactory, device: string, reason: string): BackendStatus {
   const hint = f.hint?.(device);
-  return { id: `${f.name}:${device}`, name: f.name, device, available: false, reason, ...(hint !== undefined ? { hint } : {}) };
+  return {
+    id: `${f.name}:${device}`,
+    name: f.name,
+    device,
+    available: false,
+    reason,
+    ...(hint !== undefined ? { hint } : {}),
+  };
 }
 
 function unloadableStatuses(name?: string): BackendStatus[] {
@@ -200,7 +209,10 @@ function unavailable(spec: string, statuses: readonly BackendStatus[]): BackendU
     const s = statuses[0];
     // A backend that could not be loaded at all is named as it was asked for (`tfjs:wasm`, not `tfjs`).
     const id = s.device === undefined ? spec : s.id;
-    return new BackendUnavailableError(`backend ${id} is unavailable: ${s.reason}${s.hint ? `; to fix: ${s.hint}` : ''}`, statuses);
+    return new BackendUnavailableError(
+      `backend ${id} is unavailable: ${s.reason}${s.hint ? `; to fix: ${s.hint}` : ''}`,
+      statuses,
+    );
   }
   const list = statuses.map((s) => `${s.id}: ${s.reason}${s.hint ? ` (to fix: ${s.hint})` : ''}`).join('; ');
   const head = spec === 'auto' ? 'no backend can run here' : `backend ${spec} is unavailable on every device`;
@@ -249,7 +261,13 @@ export async function listBackends(options: BackendOptions = {}): Promise<Backen
       if (typeof got === 'string') {
         out.push(failedStatus(f, d, got));
       } else {
-        out.push({ id: `${f.name}:${d}`, name: f.name, device: d, available: true, ...(got.software !== undefined ? { software: got.software } : {}) });
+        out.push({
+          id: `${f.name}:${d}`,
+          name: f.name,
+          device: d,
+          available: true,
+          ...(got.software !== undefined ? { software: got.software } : {}),
+        });
         await got.dispose();
       }
     }

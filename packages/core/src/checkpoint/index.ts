@@ -127,7 +127,10 @@ export function decodeCheckpointMeta(text: string, source = CHECKPOINT_META_FILE
   }
   if (!isObject(raw)) throw new CheckpointError('CORRUPT', `${source} is not a JSON object`);
   if (raw.format !== CHECKPOINT_FORMAT) {
-    throw new CheckpointError('VERSION', `${source} is not an rnn-scratch checkpoint (its "format" is not "${CHECKPOINT_FORMAT}")`);
+    throw new CheckpointError(
+      'VERSION',
+      `${source} is not an rnn-scratch checkpoint (its "format" is not "${CHECKPOINT_FORMAT}")`,
+    );
   }
   if (raw.version !== CHECKPOINT_VERSION) {
     const v = JSON.stringify(raw.version);
@@ -144,7 +147,8 @@ export function decodeCheckpointMeta(text: string, source = CHECKPOINT_META_FILE
   };
   const int = (o: Json, key: string, path: string, min: number): number => {
     const v = o[key];
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) bad(path, min === 0 ? 'a whole number >= 0' : `an integer >= ${min}`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min)
+      bad(path, min === 0 ? 'a whole number >= 0' : `an integer >= ${min}`);
     return v as number;
   };
   const num = (o: Json, key: string, path: string): number => {
@@ -165,14 +169,16 @@ export function decodeCheckpointMeta(text: string, source = CHECKPOINT_META_FILE
 
   const h = obj(raw, 'hyperparameters', 'hyperparameters');
   const sampler = h.sampler;
-  if (!SAMPLER_CHOICES.includes(sampler as Sampler)) bad('hyperparameters.sampler', `one of ${SAMPLER_CHOICES.join(', ')}`);
+  if (!SAMPLER_CHOICES.includes(sampler as Sampler))
+    bad('hyperparameters.sampler', `one of ${SAMPLER_CHOICES.join(', ')}`);
   const preprocessKey = 'preprocess' in h ? 'preprocess' : 'mode';
   const preprocess = h[preprocessKey];
   if (!PREPROCESSING_CHOICES.includes(preprocess as Preprocessing)) {
     bad(`hyperparameters.${preprocessKey}`, `one of ${PREPROCESSING_CHOICES.join(', ')}`);
   }
   const maxTokens = h.maxTokens;
-  if (typeof maxTokens !== 'number' || !Number.isSafeInteger(maxTokens) || maxTokens < -1) bad('hyperparameters.maxTokens', 'an integer >= -1');
+  if (typeof maxTokens !== 'number' || !Number.isSafeInteger(maxTokens) || maxTokens < -1)
+    bad('hyperparameters.maxTokens', 'an integer >= -1');
   const hyperparameters: CheckpointHyperparameters = {
     numHiddens: int(h, 'numHiddens', 'hyperparameters.numHiddens', 1),
     batchSize: int(h, 'batchSize', 'hyperparameters.batchSize', 1),
@@ -186,10 +192,15 @@ export function decodeCheckpointMeta(text: string, source = CHECKPOINT_META_FILE
   };
 
   const c = obj(raw, 'corpus', 'corpus');
-  if (c.path !== null && (typeof c.path !== 'string' || c.path === '')) bad('corpus.path', 'a file path or null (the bundled book)');
+  if (c.path !== null && (typeof c.path !== 'string' || c.path === ''))
+    bad('corpus.path', 'a file path or null (the bundled book)');
   const sha256 = str(c, 'sha256', 'corpus.sha256');
   if (!/^[0-9a-f]{64}$/.test(sha256)) bad('corpus.sha256', 'a hex sha256');
-  const corpus: CheckpointCorpus = { path: c.path as string | null, sha256, tokens: int(c, 'tokens', 'corpus.tokens', 1) };
+  const corpus: CheckpointCorpus = {
+    path: c.path as string | null,
+    sha256,
+    tokens: int(c, 'tokens', 'corpus.tokens', 1),
+  };
 
   const v = obj(raw, 'vocab', 'vocab');
   const idxToToken = v.idxToToken;
@@ -216,12 +227,19 @@ export function decodeCheckpointMeta(text: string, source = CHECKPOINT_META_FILE
   const history = raw.history;
   if (
     !Array.isArray(history) ||
-    !history.every((e) => isObject(e) && Number.isSafeInteger(e.epoch) && typeof e.perplexity === 'number' && Number.isFinite(e.perplexity))
+    !history.every(
+      (e) =>
+        isObject(e) &&
+        Number.isSafeInteger(e.epoch) &&
+        typeof e.perplexity === 'number' &&
+        Number.isFinite(e.perplexity),
+    )
   ) {
     bad('history', 'an array of {epoch, perplexity}');
   }
   const status = raw.status;
-  if (!['running', 'completed', 'interrupted', 'diverged'].includes(status as string)) bad('status', 'running, completed, interrupted or diverged');
+  if (!['running', 'completed', 'interrupted', 'diverged'].includes(status as string))
+    bad('status', 'running, completed, interrupted or diverged');
   const seed = raw.seed;
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) bad('seed', 'an integer');
 
@@ -236,7 +254,10 @@ export function decodeCheckpointMeta(text: string, source = CHECKPOINT_META_FILE
     corpus,
     vocab: { idxToToken: tokens },
     dataRngState: state as number[],
-    history: (history as { epoch: number; perplexity: number }[]).map((e) => ({ epoch: e.epoch, perplexity: e.perplexity })),
+    history: (history as { epoch: number; perplexity: number }[]).map((e) => ({
+      epoch: e.epoch,
+      perplexity: e.perplexity,
+    })),
     status: status as CheckpointMeta['status'],
   };
   if (isObject(raw.diverged)) {
@@ -251,7 +272,8 @@ export function encodeCheckpointParams(params: RnnParams, metadata: Record<strin
   const tensors: Record<string, HostTensor> = {};
   for (const name of PARAM_NAMES) {
     const t = params[name];
-    tensors[name] = t.dtype === 'float32' ? t : { dtype: 'float32', shape: [...t.shape], data: Float32Array.from(t.data) };
+    tensors[name] =
+      t.dtype === 'float32' ? t : { dtype: 'float32', shape: [...t.shape], data: Float32Array.from(t.data) };
   }
   return encodeSafetensors(tensors, { format: 'pt', ...metadata });
 }
@@ -276,8 +298,10 @@ export function decodeCheckpointParams(
   const out = {} as RnnParams;
   for (const name of PARAM_NAMES) {
     const t = tensors[name];
-    if (!t) throw new CheckpointError('SHAPE', `${source} has no tensor "${name}" (it needs ${PARAM_NAMES.join(', ')})`);
-    if (t.dtype !== 'float32') throw new CheckpointError('SHAPE', `${source}: "${name}" is ${t.dtype}, expected float32`);
+    if (!t)
+      throw new CheckpointError('SHAPE', `${source} has no tensor "${name}" (it needs ${PARAM_NAMES.join(', ')})`);
+    if (t.dtype !== 'float32')
+      throw new CheckpointError('SHAPE', `${source}: "${name}" is ${t.dtype}, expected float32`);
     const want = shapes[name];
     if (t.shape.length !== want.length || t.shape.some((d, i) => d !== want[i])) {
       throw new CheckpointError(

@@ -31,7 +31,7 @@ export class DataError extends Error {
   constructor(
     /** Why the data was rejected; stable across versions, unlike the message. */
     readonly code: DataErrorCode,
-    message: string
+    message: string,
   ) {
     super(message);
   }

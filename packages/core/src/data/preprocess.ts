@@ -80,7 +80,7 @@ export function checkPreprocessing(preprocessing: string): asserts preprocessing
   if (!(PREPROCESSING_CHOICES as readonly string[]).includes(preprocessing)) {
     throw new DataError(
       'BAD_OPTION',
-      `unknown preprocessing '${preprocessing}'; expected one of ${PREPROCESSING_CHOICES.map((m) => `'${m}'`).join(', ')}`
+      `unknown preprocessing '${preprocessing}'; expected one of ${PREPROCESSING_CHOICES.map((m) => `'${m}'`).join(', ')}`,
     );
   }
 }

@@ -60,7 +60,7 @@ export function numBatchesSequential(
   corpusLength: number,
   batchSize: number,
   numSteps: number,
-  offset: number
+  offset: number,
 ): number {
   const columns = Math.floor((corpusLength - offset - 1) / batchSize);
   return Math.max(0, Math.floor(columns / numSteps));
@@ -85,7 +85,7 @@ export function numBatchesPerEpoch(
   iterator: DataIterator,
   corpusLength: number,
   batchSize: number,
-  numSteps: number
+  numSteps: number,
 ): { min: number; max: number } {
   const count = iterator === 'sequential' ? numBatchesSequential : numBatchesRandom;
   return {
@@ -112,7 +112,7 @@ export function checkCorpusLength(
   batchSize: number,
   numSteps: number,
   offset?: number,
-  detail = ''
+  detail = '',
 ): void {
   const need = minCorpusLength(iterator, batchSize, numSteps, offset);
   if (corpusLength >= need) return;
@@ -124,7 +124,7 @@ export function checkCorpusLength(
   const what = `corpus has ${corpusLength} tokens${detail}`;
   throw new DataError(
     'CORPUS_TOO_SHORT',
-    `${what} but one minibatch of batch size ${batchSize} x ${numSteps} steps needs at least ${need} (${why})`
+    `${what} but one minibatch of batch size ${batchSize} x ${numSteps} steps needs at least ${need} (${why})`,
   );
 }
 
@@ -135,7 +135,7 @@ function checkArgs(
   corpus: ArrayLike<number>,
   batchSize: number,
   numSteps: number,
-  offset: number | undefined
+  offset: number | undefined,
 ): void {
   checkInteger(where, 'batchSize', batchSize);
   checkInteger(where, 'numSteps', numSteps);
@@ -170,7 +170,7 @@ export function seqDataIterSequential(
   batchSize: number,
   numSteps: number,
   rng: RandomSource,
-  options: SeqDataIterOptions = {}
+  options: SeqDataIterOptions = {},
 ): Generator<Batch, void, undefined> {
   checkArgs('seqDataIterSequential', 'sequential', corpus, batchSize, numSteps, options.offset);
   return sequentialEpoch(corpus, batchSize, numSteps, rng, options.offset);
@@ -182,7 +182,7 @@ function* sequentialEpoch(
   batchSize: number,
   numSteps: number,
   rng: RandomSource,
-  fixedOffset: number | undefined
+  fixedOffset: number | undefined,
 ): Generator<Batch, void, undefined> {
   // Start at a random offset in 0..numSteps (INCLUSIVE, as Python's randint).
   const offset = fixedOffset ?? rng.randint(0, numSteps);
@@ -229,7 +229,7 @@ export function seqDataIterRandom(
   batchSize: number,
   numSteps: number,
   rng: RandomSource,
-  options: SeqDataIterOptions = {}
+  options: SeqDataIterOptions = {},
 ): Generator<Batch, void, undefined> {
   checkArgs('seqDataIterRandom', 'random', corpus, batchSize, numSteps, options.offset);
   return randomEpoch(corpus, batchSize, numSteps, rng, options.offset);
@@ -241,7 +241,7 @@ function* randomEpoch(
   batchSize: number,
   numSteps: number,
   rng: RandomSource,
-  fixedOffset: number | undefined
+  fixedOffset: number | undefined,
 ): Generator<Batch, void, undefined> {
   // Drop a random number of leading tokens, 0..numSteps-1.
   const offset = fixedOffset ?? rng.randint(0, numSteps - 1);

@@ -130,7 +130,7 @@ function resolveIterator(iterator: DataIterator | undefined, useRandomIter: bool
   if (iterator !== undefined && iterator !== 'sequential' && iterator !== 'random') {
     throw new DataError(
       'BAD_OPTION',
-      `SeqDataLoader: iterator must be 'sequential' or 'random', got '${String(iterator)}'`
+      `SeqDataLoader: iterator must be 'sequential' or 'random', got '${String(iterator)}'`,
     );
   }
   const fromFlag: DataIterator | undefined =
@@ -138,7 +138,7 @@ function resolveIterator(iterator: DataIterator | undefined, useRandomIter: bool
   if (iterator !== undefined && fromFlag !== undefined && iterator !== fromFlag) {
     throw new DataError(
       'BAD_OPTION',
-      `SeqDataLoader: iterator '${iterator}' contradicts useRandomIter ${String(useRandomIter)}`
+      `SeqDataLoader: iterator '${iterator}' contradicts useRandomIter ${String(useRandomIter)}`,
     );
   }
   return iterator ?? fromFlag ?? 'sequential';
@@ -162,7 +162,7 @@ export function loadDataTimeMachine(
   numSteps: number,
   useRandomIter = false,
   maxTokens = DEFAULT_MAX_TOKENS,
-  options: LoadDataOptions = {}
+  options: LoadDataOptions = {},
 ): [SeqDataLoader, Vocab] {
   const loader = new SeqDataLoader({ ...options, text, batchSize, numSteps, useRandomIter, maxTokens });
   return [loader, loader.vocab];

@@ -140,7 +140,7 @@ export class Vocab {
     if (idxToToken[0] !== UNK_TOKEN) {
       throw new DataError(
         'BAD_VOCAB',
-        `saved vocabulary: index 0 must be '${UNK_TOKEN}', got '${String(idxToToken[0])}'`
+        `saved vocabulary: index 0 must be '${UNK_TOKEN}', got '${String(idxToToken[0])}'`,
       );
     }
     const seen = new Set<string>();

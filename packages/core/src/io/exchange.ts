@@ -43,7 +43,11 @@ export function makeExchange(
       if (batches.length >= options.steps) break;
       any = true;
       const [B, T] = batch.shape;
-      batches.push({ X: rows(batch.X, B, T), Y: rows(batch.Y, B, T), resetState: first || options.sampler !== 'sequential' });
+      batches.push({
+        X: rows(batch.X, B, T),
+        Y: rows(batch.Y, B, T),
+        resetState: first || options.sampler !== 'sequential',
+      });
       first = false;
     }
     if (!any) throw new Error('makeExchange: the data source yields no minibatches');

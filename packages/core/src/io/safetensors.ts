@@ -13,7 +13,10 @@ export class SafetensorsError extends Error {
   override name = 'SafetensorsError';
 }
 
-export function encodeSafetensors(tensors: Readonly<Record<string, HostTensor>>, metadata: Record<string, string> = {}): Uint8Array {
+export function encodeSafetensors(
+  tensors: Readonly<Record<string, HostTensor>>,
+  metadata: Record<string, string> = {},
+): Uint8Array {
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length) header.__metadata__ = metadata;
   let offset = 0;
@@ -40,12 +43,21 @@ export function encodeSafetensors(tensors: Readonly<Record<string, HostTensor>>,
   return out;
 }
 
-export function decodeSafetensors(bytes: Uint8Array): { tensors: Record<string, HostTensor>; metadata: Record<string, string> } {
+export function decodeSafetensors(bytes: Uint8Array): {
+  tensors: Record<string, HostTensor>;
+  metadata: Record<string, string>;
+} {
   if (bytes.length < 8) throw new SafetensorsError(`file is too short (${bytes.length} bytes) to be safetensors`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = Number(view.getBigUint64(0, true));
-  if (n > bytes.length - 8) throw new SafetensorsError(`header says ${n} bytes but the file has ${bytes.length - 8} after the length: truncated?`);
-  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] } | Record<string, string>>;
+  if (n > bytes.length - 8)
+    throw new SafetensorsError(
+      `header says ${n} bytes but the file has ${bytes.length - 8} after the length: truncated?`,
+    );
+  let header: Record<
+    string,
+    { dtype: string; shape: number[]; data_offsets: [number, number] } | Record<string, string>
+  >;
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
   } catch {
@@ -65,7 +77,9 @@ export function decodeSafetensors(bytes: Uint8Array): { tensors: Record<string, 
     const [a, b] = data_offsets;
     const data = allocate(ours, sizeOf(shape));
     if (b - a !== data.byteLength || b > body.length) {
-      throw new SafetensorsError(`tensor "${name}" needs bytes ${a}..${b} but the file has ${body.length}: truncated or corrupt`);
+      throw new SafetensorsError(
+        `tensor "${name}" needs bytes ${a}..${b} but the file has ${body.length}: truncated or corrupt`,
+      );
     }
     new Uint8Array(data.buffer).set(body.subarray(a, b));
     tensors[name] = { dtype: ours, shape, data };

@@ -2,7 +2,15 @@
 // A graph is a pure function from named inputs to named outputs. Backends compile whole graphs, so
 // one train step (forward, backward, clipping, update) is one graph and one compiled executable.
 
-import { type DType, type HostTensor, type Shape, formatType, sameShape, scalar as hostScalar, tensor } from './dtype.js';
+import {
+  type DType,
+  type HostTensor,
+  type Shape,
+  formatType,
+  sameShape,
+  scalar as hostScalar,
+  tensor,
+} from './dtype.js';
 import { ARITY, type AttrsOf, GraphError, type PrimitiveName, shapeRules } from './primitives.js';
 
 export interface InputNode {
@@ -190,7 +198,8 @@ export class GraphBuilder {
   input(name: string, dtype: DType, shape: Shape): Sym {
     if (this.inputNames.has(name)) throw new GraphError(`input "${name}" is declared twice`);
     for (const d of shape) {
-      if (!Number.isInteger(d) || d < 0) throw new GraphError(`input "${name}": bad dimension ${d} in [${shape.join(', ')}]`);
+      if (!Number.isInteger(d) || d < 0)
+        throw new GraphError(`input "${name}": bad dimension ${d} in [${shape.join(', ')}]`);
     }
     const id = this.nodes.length;
     this.nodes.push({ id, op: 'input', name, inputs: [], shape: [...shape], dtype });
@@ -238,7 +247,14 @@ export class GraphBuilder {
     if (existing !== undefined) return this.sym(existing);
     const id = this.nodes.length;
     this.seen.set(key, id);
-    const node: PrimitiveNode<P> = { id, op, attrs, inputs: inputs.map((x) => x.id), shape: out.shape, dtype: out.dtype };
+    const node: PrimitiveNode<P> = {
+      id,
+      op,
+      attrs,
+      inputs: inputs.map((x) => x.id),
+      shape: out.shape,
+      dtype: out.dtype,
+    };
     this.nodes.push(node as Node);
     return new Sym(this, id, out.shape, out.dtype);
   }
@@ -292,13 +308,25 @@ export class GraphBuilder {
   }
 
   /** Copy every node of `graph` into this builder; returns the symbols of its inputs, outputs and nodes. */
-  static from(graph: Graph): { builder: GraphBuilder; values: Sym[]; inputs: Record<string, Sym>; outputs: Record<string, Sym> } {
+  static from(graph: Graph): {
+    builder: GraphBuilder;
+    values: Sym[];
+    inputs: Record<string, Sym>;
+    outputs: Record<string, Sym>;
+  } {
     const b = new GraphBuilder();
     const values: Sym[] = [];
     for (const n of graph.nodes) {
       if (n.op === 'input') values.push(b.input(n.name, n.dtype, n.shape));
       else if (n.op === 'constant') values.push(b.constant(n.value));
-      else values.push(b.op(n.op, n.inputs.map((i) => values[i]), (n as PrimitiveNode).attrs));
+      else
+        values.push(
+          b.op(
+            n.op,
+            n.inputs.map((i) => values[i]),
+            (n as PrimitiveNode).attrs,
+          ),
+        );
     }
     const inputs = Object.fromEntries(graph.inputs.map((i) => [i.name, values[i.id]]));
     const outputs = Object.fromEntries(graph.outputs.map((o) => [o.name, values[o.id]]));

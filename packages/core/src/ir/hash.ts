@@ -48,7 +48,8 @@ export function hashGraph(graph: Graph): string {
     h.string(n.shape.join(','));
     h.string(n.inputs.join(','));
     if (n.op === 'input') h.string(n.name);
-    else if (n.op === 'constant') h.bytes(new Uint8Array(n.value.data.buffer, n.value.data.byteOffset, n.value.data.byteLength));
+    else if (n.op === 'constant')
+      h.bytes(new Uint8Array(n.value.data.buffer, n.value.data.byteOffset, n.value.data.byteLength));
     else h.string(JSON.stringify(n.attrs));
   }
   for (const i of graph.inputs) h.string(`in:${i.name}=${i.id}`);

@@ -102,13 +102,15 @@ export function broadcastShapes(a: Shape, b: Shape): number[] | null {
 
 function normAxes(op: string, inputs: readonly AbstractValue[], axes: readonly number[], rank: number): number[] {
   const out = axes.map((a) => (a < 0 ? a + rank : a));
-  for (const a of out) if (!Number.isInteger(a) || a < 0 || a >= rank) fail(op, inputs, `axis ${a} out of range for rank ${rank}`);
+  for (const a of out)
+    if (!Number.isInteger(a) || a < 0 || a >= rank) fail(op, inputs, `axis ${a} out of range for rank ${rank}`);
   if (new Set(out).size !== out.length) fail(op, inputs, `repeated axis in [${axes.join(', ')}]`);
   return out.sort((x, y) => x - y);
 }
 
 function checkDims(op: string, inputs: readonly AbstractValue[], shape: Shape): void {
-  for (const d of shape) if (!Number.isInteger(d) || d < 0) fail(op, inputs, `bad dimension ${d} in [${shape.join(', ')}]`);
+  for (const d of shape)
+    if (!Number.isInteger(d) || d < 0) fail(op, inputs, `bad dimension ${d} in [${shape.join(', ')}]`);
 }
 
 function unaryRule(op: UnaryPrimitive) {
@@ -148,10 +150,30 @@ type ShapeRule<P extends PrimitiveName> = (inputs: readonly AbstractValue[], att
 
 /** Number of inputs each primitive takes (`concat` takes one or more). */
 export const ARITY: { readonly [P in PrimitiveName]: number | 'variadic' } = {
-  add: 2, sub: 2, mul: 2, div: 2, maximum: 2, minimum: 2, greaterEqual: 2,
-  neg: 1, exp: 1, log: 1, tanh: 1, sqrt: 1, stopGradient: 1,
-  matmul: 2, sum: 1, max: 1, reshape: 1, transpose: 1, broadcast: 1, slice: 1,
-  concat: 'variadic', gather: 2, oneHot: 1, cast: 1,
+  add: 2,
+  sub: 2,
+  mul: 2,
+  div: 2,
+  maximum: 2,
+  minimum: 2,
+  greaterEqual: 2,
+  neg: 1,
+  exp: 1,
+  log: 1,
+  tanh: 1,
+  sqrt: 1,
+  stopGradient: 1,
+  matmul: 2,
+  sum: 1,
+  max: 1,
+  reshape: 1,
+  transpose: 1,
+  broadcast: 1,
+  slice: 1,
+  concat: 'variadic',
+  gather: 2,
+  oneHot: 1,
+  cast: 1,
 };
 
 /** Shape and dtype rules ("abstract evaluation"): computed when a node is added, so errors surface early. */
@@ -176,7 +198,8 @@ export const shapeRules: { readonly [P in PrimitiveName]: ShapeRule<P> } = {
     if (!isFloat(a.dtype)) fail('matmul', inputs, 'needs float operands');
     const [m, k1] = transA ? [a.shape[1], a.shape[0]] : [a.shape[0], a.shape[1]];
     const [k2, n] = transB ? [b.shape[1], b.shape[0]] : [b.shape[0], b.shape[1]];
-    if (k1 !== k2) fail('matmul', inputs, `inner dimensions differ (${k1} vs ${k2}; transA=${transA}, transB=${transB})`);
+    if (k1 !== k2)
+      fail('matmul', inputs, `inner dimensions differ (${k1} vs ${k2}; transA=${transA}, transB=${transB})`);
     return { shape: [m, n], dtype: a.dtype };
   },
   sum: reduceRule('sum'),
@@ -184,7 +207,8 @@ export const shapeRules: { readonly [P in PrimitiveName]: ShapeRule<P> } = {
   reshape(inputs, { shape }) {
     const [x] = inputs;
     checkDims('reshape', inputs, shape);
-    if (sizeOf(shape) !== sizeOf(x.shape)) fail('reshape', inputs, `cannot reshape to [${shape.join(', ')}]: sizes differ`);
+    if (sizeOf(shape) !== sizeOf(x.shape))
+      fail('reshape', inputs, `cannot reshape to [${shape.join(', ')}]: sizes differ`);
     return { shape: [...shape], dtype: x.dtype };
   },
   transpose(inputs, { perm }) {

@@ -123,7 +123,7 @@ export function loadDataTimeMachineFromFile(
   numSteps: number,
   useRandomIter = false,
   maxTokens = DEFAULT_MAX_TOKENS,
-  options: LoadDataOptions & { path?: string } = {}
+  options: LoadDataOptions & { path?: string } = {},
 ): [SeqDataLoader, Vocab] {
   const { path = bundledCorpusPath(), ...rest } = options;
   return loadDataTimeMachine(readCorpusFile(path), batchSize, numSteps, useRandomIter, maxTokens, {

@@ -35,13 +35,25 @@ const graphErrorCases: GraphErrorCase[] = [
 
 /** The graph's only input: `y = INPUT + 1` with INPUT declared f32[2,3]. */
 const INPUT = 'tokens_X';
-const feedErrorCases: { readonly name: string; readonly feeds: Record<string, HostTensor>; readonly mentions: string }[] = [
+const feedErrorCases: {
+  readonly name: string;
+  readonly feeds: Record<string, HostTensor>;
+  readonly mentions: string;
+}[] = [
   { name: 'wrong-dtype', feeds: { [INPUT]: tensor('int32', [2, 3]) }, mentions: INPUT },
   { name: 'wrong-shape', feeds: { [INPUT]: tensor('float32', [3, 2]) }, mentions: INPUT },
   { name: 'missing', feeds: {}, mentions: INPUT },
   // The dtype says float32, the data is a Float64Array.
-  { name: 'data-not-dtype', feeds: { [INPUT]: { dtype: 'float32', shape: [2, 3], data: new Float64Array(6) } as HostTensor }, mentions: INPUT },
-  { name: 'unknown', feeds: { [INPUT]: tensor('float32', [2, 3]), extra_feed: tensor('float32', [2, 3]) }, mentions: 'extra_feed' },
+  {
+    name: 'data-not-dtype',
+    feeds: { [INPUT]: { dtype: 'float32', shape: [2, 3], data: new Float64Array(6) } as HostTensor },
+    mentions: INPUT,
+  },
+  {
+    name: 'unknown',
+    feeds: { [INPUT]: tensor('float32', [2, 3]), extra_feed: tensor('float32', [2, 3]) },
+    mentions: 'extra_feed',
+  },
 ];
 
 interface RunErrorCase {
@@ -76,8 +88,10 @@ export function defineBadInputLevel(ctx: SuiteContext): void {
     const id = `bad-input/graph/${c.name}`;
     ctx.test(id, async () => {
       const err = await errorOf(() => c.build(new GraphBuilder()));
-      if (!(err instanceof GraphError)) throw new Error(`${id}: expected a GraphError, got ${err.name}: ${err.message}`);
-      if (!err.message.includes(c.mentions)) throw new Error(`${id}: message "${err.message}" should contain "${c.mentions}"`);
+      if (!(err instanceof GraphError))
+        throw new Error(`${id}: expected a GraphError, got ${err.name}: ${err.message}`);
+      if (!err.message.includes(c.mentions))
+        throw new Error(`${id}: message "${err.message}" should contain "${c.mentions}"`);
     });
   }
 
@@ -88,7 +102,8 @@ export function defineBadInputLevel(ctx: SuiteContext): void {
       b.output('y', b.input(INPUT, 'float32', [2, 3]).add(1));
       await withExecutable(ctx.backend(), b.build(), async (exe) => {
         const err = await errorOf(() => exe.run(c.feeds));
-        if (!err.message.includes(c.mentions)) throw new Error(`${id}: error "${err.message}" should name "${c.mentions}"`);
+        if (!err.message.includes(c.mentions))
+          throw new Error(`${id}: error "${err.message}" should name "${c.mentions}"`);
       });
     });
   }

@@ -92,7 +92,12 @@ export function defineCompositeLevel(ctx: SuiteContext): void {
             if (c.expected === 'unchanged') {
               expectClose(out[`clipped${i}`], g, EXACT, `${id}: gradient ${i} must be unchanged bit for bit`);
             } else {
-              expectClose(out[`clipped${i}`], tensor(dtype, g.shape, c.expected[i]), ctx.tolerance(dtype), `${id}: gradient ${i}`);
+              expectClose(
+                out[`clipped${i}`],
+                tensor(dtype, g.shape, c.expected[i]),
+                ctx.tolerance(dtype),
+                `${id}: gradient ${i}`,
+              );
             }
           });
         });

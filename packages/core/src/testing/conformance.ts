@@ -43,7 +43,8 @@ export function defineConformanceSuite(options: ConformanceOptions): void {
 
   const ctx: SuiteContext = {
     backend() {
-      if (backend === undefined) throw new Error(`conformance: backend "${options.name}" was not created (did create() fail?)`);
+      if (backend === undefined)
+        throw new Error(`conformance: backend "${options.name}" was not created (did create() fail?)`);
       return backend;
     },
     reference: () => reference,

@@ -21,11 +21,25 @@ import { buildTrainStep, pickParams, trainStepFeeds } from '../train/train-step.
 import { expectClose, maxAbs } from './assert.js';
 import type { SuiteContext } from './suite-context.js';
 
-export const E2E_CONFIG = { vocabSize: 28, numHiddens: 16, batchSize: 4, numSteps: 5, steps: 30, lr: 1, theta: 1 } as const;
+export const E2E_CONFIG = {
+  vocabSize: 28,
+  numHiddens: 16,
+  batchSize: 4,
+  numSteps: 5,
+  steps: 30,
+  lr: 1,
+  theta: 1,
+} as const;
 
 function firstBatches(count: number): Batch[] {
   const text = readFileSync(new URL('../../data/timemachine.txt', import.meta.url), 'utf8');
-  const loader = new SeqDataLoader({ text, batchSize: E2E_CONFIG.batchSize, numSteps: E2E_CONFIG.numSteps, maxTokens: 2000, seed: 42 });
+  const loader = new SeqDataLoader({
+    text,
+    batchSize: E2E_CONFIG.batchSize,
+    numSteps: E2E_CONFIG.numSteps,
+    maxTokens: 2000,
+    seed: 42,
+  });
   const out: Batch[] = [];
   while (out.length < count) for (const b of loader) if (out.length < count) out.push(b);
   return out;
@@ -38,7 +52,13 @@ interface StepOutput {
   state: HostTensor;
 }
 
-async function runStep(exe: Executable, params: RnnParams, state: HostTensor, batch: Batch, dtype: FloatDType): Promise<StepOutput> {
+async function runStep(
+  exe: Executable,
+  params: RnnParams,
+  state: HostTensor,
+  batch: Batch,
+  dtype: FloatDType,
+): Promise<StepOutput> {
   const out = await exe.run(trainStepFeeds(batch, state, params, scalar(dtype, E2E_CONFIG.lr)));
   return { loss: out.loss.data[0], gradNorm: out.gradNorm.data[0], params: pickParams(out), state: out.state };
 }
@@ -74,7 +94,12 @@ export function defineEndToEndLevel(ctx: SuiteContext): void {
           expectClose([got.gradNorm], [want.gradNorm], tol, `${at} gradient norm`);
           for (const n of PARAM_NAMES) {
             const scale = maxAbs(want.params[n].data);
-            expectClose(got.params[n], want.params[n], { rtol: tol.rtol, atol: tol.atol + tol.rtol * scale }, `${at} ${n}`);
+            expectClose(
+              got.params[n],
+              want.params[n],
+              { rtol: tol.rtol, atol: tol.atol + tol.rtol * scale },
+              `${at} ${n}`,
+            );
           }
           expectClose(got.state, want.state, { rtol: tol.rtol, atol: tol.atol + tol.rtol }, `${at} state`);
           losses.push(want.loss);

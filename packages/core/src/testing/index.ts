@@ -4,7 +4,14 @@
 //   defineConformanceSuite({ name: 'tfjs', create: async () => new TfjsBackend(), skip: [] });
 
 export { defineConformanceSuite, type ConformanceOptions } from './conformance.js';
-export { type SkipEntry, type SuiteContext, skipMatches, dtypeOfId, runGraph, withExecutable } from './suite-context.js';
+export {
+  type SkipEntry,
+  type SuiteContext,
+  skipMatches,
+  dtypeOfId,
+  runGraph,
+  withExecutable,
+} from './suite-context.js';
 export { EXACT, TOLERANCES, type Tolerance, expectClose, maxAbs, toleranceFor } from './assert.js';
 export { finiteDifferenceCheck, type FiniteDifferenceCheck, type FiniteDifferenceResult } from './grad-check.js';
 export { mulberry32, rngFor, seedFrom, uniform } from './prng.js';

@@ -32,13 +32,17 @@ export function defineOpForwardLevel(ctx: SuiteContext): void {
 /** `y = op(x0, x1, ...)`; operands marked `constant` are baked into the graph instead of fed. */
 export function opGraph(c: OpCase): Graph {
   const b = new GraphBuilder();
-  const xs = c.inputs.map((x, i) => (x.constant ? b.constant(x.value) : b.input(`x${i}`, x.value.dtype, x.value.shape)));
+  const xs = c.inputs.map((x, i) =>
+    x.constant ? b.constant(x.value) : b.input(`x${i}`, x.value.dtype, x.value.shape),
+  );
   b.output('y', b.op(c.op, xs, c.attrs));
   return b.build();
 }
 
 export function opFeeds(c: OpCase): Record<string, HostTensor> {
-  return Object.fromEntries(c.inputs.flatMap((x, i) => (x.constant ? [] : [[`x${i}`, x.view ? asView(x.value) : x.value]])));
+  return Object.fromEntries(
+    c.inputs.flatMap((x, i) => (x.constant ? [] : [[`x${i}`, x.view ? asView(x.value) : x.value]])),
+  );
 }
 
 /** Padding on each side of a view operand, filled with a value no case uses, so reading it shows. */

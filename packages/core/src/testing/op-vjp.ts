@@ -30,7 +30,12 @@ export function defineOpVjpLevel(ctx: SuiteContext): void {
           const what = `${c.id}: gradient of operand ${k}`;
           if (c.zeroGradient) expectClose(out[name], tensor(x.dtype, x.shape), EXACT, `${what} (must be zero)`);
           const { rtol } = ctx.tolerance(x.dtype);
-          expectClose(out[name], ref[name], { rtol, atol: rtol * maxAbs(ref[name].data) }, `${what} vs the reference backend`);
+          expectClose(
+            out[name],
+            ref[name],
+            { rtol, atol: rtol * maxAbs(ref[name].data) },
+            `${what} vs the reference backend`,
+          );
           if (!c.finiteDifferences) continue;
           const check = await finiteDifferenceCheck({
             f: async (xk) => (await exe.run({ ...feeds, [`x${k}`]: tensor('float64', x.shape, xk) })).loss.data[0],

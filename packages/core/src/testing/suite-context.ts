@@ -45,7 +45,11 @@ export function dtypeOfId(id: string): DType | undefined {
 }
 
 /** Compile `graph`, hand the executable to `use`, and always dispose it. */
-export async function withExecutable<R>(backend: Backend, graph: Graph, use: (exe: Executable) => Promise<R>): Promise<R> {
+export async function withExecutable<R>(
+  backend: Backend,
+  graph: Graph,
+  use: (exe: Executable) => Promise<R>,
+): Promise<R> {
   const exe = await backend.compile(graph);
   try {
     return await use(exe);

@@ -48,10 +48,14 @@ export class Predictor {
     const { numPreds = 50, temperature = 0, topK } = options;
     const chars = charTokens(prefix);
     if (chars.length === 0) throw new PredictError('predict: the prefix is empty; give at least one character');
-    if (!Number.isInteger(numPreds) || numPreds < 0) throw new PredictError(`predict: numPreds must be a whole number >= 0, got ${numPreds}`);
-    if (temperature < 0 || !Number.isFinite(temperature)) throw new PredictError(`predict: temperature must be >= 0, got ${temperature}`);
-    if (temperature > 0 && !options.rng) throw new PredictError('predict: sampling with a temperature needs an rng (a seed)');
-    if (topK !== undefined && (!Number.isInteger(topK) || topK < 1)) throw new PredictError(`predict: topK must be a whole number >= 1, got ${topK}`);
+    if (!Number.isInteger(numPreds) || numPreds < 0)
+      throw new PredictError(`predict: numPreds must be a whole number >= 0, got ${numPreds}`);
+    if (temperature < 0 || !Number.isFinite(temperature))
+      throw new PredictError(`predict: temperature must be >= 0, got ${temperature}`);
+    if (temperature > 0 && !options.rng)
+      throw new PredictError('predict: sampling with a temperature needs an rng (a seed)');
+    if (topK !== undefined && (!Number.isInteger(topK) || topK < 1))
+      throw new PredictError(`predict: topK must be a whole number >= 1, got ${topK}`);
 
     const dtype = this.config.dtype ?? 'float32';
     let state = initRnnState(1, this.config.numHiddens, dtype);
@@ -87,9 +91,19 @@ export class Predictor {
  * d2l `predict_ch8(prefix, num_preds, net, vocab, device)` as one call: compile the one-step graph for
  * these parameters, continue `prefix`, free the graph. (To predict many times, keep a `Predictor`.)
  */
-export async function predict(backend: Backend, prefix: string, params: RnnParams, vocab: Vocab, options: PredictOptions = {}): Promise<string> {
+export async function predict(
+  backend: Backend,
+  prefix: string,
+  params: RnnParams,
+  vocab: Vocab,
+  options: PredictOptions = {},
+): Promise<string> {
   const [vocabSize, numHiddens] = params.W_xh.shape;
-  const predictor = await Predictor.create(backend, { vocabSize, numHiddens, dtype: params.W_hh.dtype as 'float32' | 'float64' });
+  const predictor = await Predictor.create(backend, {
+    vocabSize,
+    numHiddens,
+    dtype: params.W_hh.dtype as 'float32' | 'float64',
+  });
   try {
     return await predictor.predict(prefix, params, vocab, options);
   } finally {

@@ -29,12 +29,31 @@ export interface RunConfig extends CheckpointHyperparameters {
 /** The book's run (`BOOK_DEFAULTS`) with some settings changed; `undefined` entries keep the book's. */
 export function runConfig(changes: Partial<RunConfig> = {}): RunConfig {
   const { numHiddens, batchSize, numSteps, maxTokens, numEpochs, lr, theta, sampler, preprocess, seed } = BOOK_DEFAULTS;
-  const book: RunConfig = { numHiddens, batchSize, numSteps, maxTokens, numEpochs, lr, theta, sampler, preprocess, seed };
+  const book: RunConfig = {
+    numHiddens,
+    batchSize,
+    numSteps,
+    maxTokens,
+    numEpochs,
+    lr,
+    theta,
+    sampler,
+    preprocess,
+    seed,
+  };
   return { ...book, ...definedEntries(changes) };
 }
 
 /** Settings a resumed run must keep: they decide the data and the shapes. (lr, theta, numEpochs may change.) */
-export const FIXED_ON_RESUME = ['numHiddens', 'batchSize', 'numSteps', 'maxTokens', 'sampler', 'preprocess', 'seed'] as const;
+export const FIXED_ON_RESUME = [
+  'numHiddens',
+  'batchSize',
+  'numSteps',
+  'maxTokens',
+  'sampler',
+  'preprocess',
+  'seed',
+] as const;
 
 /** The text a run trains on. */
 export interface RunCorpus {
@@ -68,7 +87,16 @@ export interface Run {
 
 function loaderFor(config: RunConfig, corpus: RunCorpus, rng: Random): SeqDataLoader {
   const { batchSize, numSteps, maxTokens, preprocess, sampler } = config;
-  return new SeqDataLoader({ text: corpus.text, batchSize, numSteps, maxTokens, preprocess, iterator: iteratorFor(sampler), rng, source: corpus.source });
+  return new SeqDataLoader({
+    text: corpus.text,
+    batchSize,
+    numSteps,
+    maxTokens,
+    preprocess,
+    iterator: iteratorFor(sampler),
+    rng,
+    source: corpus.source,
+  });
 }
 
 /** A new run: the data loader and the book's initial weights (`getParams`), drawn from `config.seed`. */
@@ -130,7 +158,10 @@ export function resumeRun(
 }
 
 /** What `trainRun` leaves to the caller: the backend, reporting, callbacks and the stop signal. */
-export type RunTrainOptions = Omit<TrainOptions, 'data' | 'vocab' | 'params' | 'numEpochs' | 'lr' | 'theta' | 'sampler' | 'startEpoch'>;
+export type RunTrainOptions = Omit<
+  TrainOptions,
+  'data' | 'vocab' | 'params' | 'numEpochs' | 'lr' | 'theta' | 'sampler' | 'startEpoch'
+>;
 
 /**
  * Train `run` from where it stands to `config.numEpochs` (d2l `train_ch8`), keeping `run.state` at the end

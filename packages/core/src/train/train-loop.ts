@@ -105,7 +105,12 @@ export interface EpochOptions {
  *   but its code resets per minibatch, and it must: with random sampling, neighbouring minibatches are
  *   not neighbouring text, so a carried state would describe the wrong context.
  */
-export async function trainEpoch(step: Executable, params: RnnParams, batches: Iterable<Batch>, options: EpochOptions): Promise<EpochResult> {
+export async function trainEpoch(
+  step: Executable,
+  params: RnnParams,
+  batches: Iterable<Batch>,
+  options: EpochOptions,
+): Promise<EpochResult> {
   const start = performance.now(); // the book starts its timer before building the iterator
   const epoch = options.epoch ?? 0;
   const dtype = params.W_hh.dtype as 'float32' | 'float64';
@@ -220,7 +225,9 @@ export interface TrainResult {
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const { backend, data, vocab, numEpochs, lr, sampler = 'sequential', every = BOOK_DEFAULTS.every } = options;
   if (data.iterator !== iteratorFor(sampler)) {
-    throw new Error(`train: sampler '${sampler}' needs a '${iteratorFor(sampler)}' data loader, got '${data.iterator}'`);
+    throw new Error(
+      `train: sampler '${sampler}' needs a '${iteratorFor(sampler)}' data loader, got '${data.iterator}'`,
+    );
   }
   const [vocabSize, numHiddens] = options.params.W_xh.shape;
   const stepConfig = {

@@ -78,7 +78,12 @@ export function buildTrainStep(config: TrainStepConfig): Graph {
 // #endregion train-step
 
 /** The feeds of one `buildTrainStep` run: a minibatch, the incoming state, the parameters and `lr`. */
-export function trainStepFeeds(batch: Batch, state: HostTensor, params: RnnParams, lr: HostTensor): Record<string, HostTensor> {
+export function trainStepFeeds(
+  batch: Batch,
+  state: HostTensor,
+  params: RnnParams,
+  lr: HostTensor,
+): Record<string, HostTensor> {
   const shape = [...batch.shape];
   const feeds: Record<string, HostTensor> = {
     X: { dtype: 'int32', shape, data: batch.X },

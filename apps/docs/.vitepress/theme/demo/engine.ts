@@ -41,7 +41,10 @@ export function stepShapes(graph: Graph): ShapeRow[] {
     { name: 'X.T (steps, batch)', type: type(find((n) => n.op === 'transpose' && n.inputs[0] === X.id)) },
     { name: 'one_hot(X.T) @ W_xh = gather', type: type(find((n) => n.op === 'gather')) },
     { name: 'H_t (state)', type: type(find((n) => n.op === 'tanh')) },
-    { name: 'logits (steps*batch, vocab)', type: type(find((n) => n.op === 'add' && n.inputs[0] === logitsProduct?.id)) },
+    {
+      name: 'logits (steps*batch, vocab)',
+      type: type(find((n) => n.op === 'add' && n.inputs[0] === logitsProduct?.id)),
+    },
     { name: 'loss', type: type(output('loss')) },
     { name: 'W_xh', type: type(input('W_xh')) },
     { name: 'W_hh', type: type(input('W_hh')) },

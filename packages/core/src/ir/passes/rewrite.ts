@@ -16,7 +16,11 @@ export interface RewriteContext {
 }
 
 /** A node's replacement, built in `ctx.b`; undefined copies the node unchanged. */
-export type NodeRewrite = (node: ConstantNode | PrimitiveNode, args: readonly Sym[], ctx: RewriteContext) => Sym | undefined;
+export type NodeRewrite = (
+  node: ConstantNode | PrimitiveNode,
+  args: readonly Sym[],
+  ctx: RewriteContext,
+) => Sym | undefined;
 
 /** Copy `graph` with `rewrite` applied to each constant and primitive node; inputs and outputs keep their names. */
 export function rewriteGraph(graph: Graph, rewrite: NodeRewrite = () => undefined): Graph {

@@ -38,7 +38,8 @@ export function stackTimeStepSums(graph: Graph): Graph {
   const inner = new Uint8Array(nodes.length);
   for (const n of nodes) {
     if (n.op !== 'add') continue;
-    for (const i of n.inputs) if (nodes[i].op === 'add' && uses[i] === 1 && sameShape(nodes[i].shape, n.shape)) inner[i] = 1;
+    for (const i of n.inputs)
+      if (nodes[i].op === 'add' && uses[i] === 1 && sameShape(nodes[i].shape, n.shape)) inner[i] = 1;
   }
 
   return rewriteGraph(graph, (node, _args, { value }) => {
@@ -53,7 +54,8 @@ export function stackTimeStepSums(graph: Graph): Graph {
         terms.slices.set(slice.axis, pieces);
       } else if (isTransposedProduct(nodes, term, node.shape)) {
         terms.products.push({ a: value(term.inputs[0]), g: value(term.inputs[1]), term: value(id) });
-      } else if (isColumnSum(nodes, term, node.shape)) terms.colSums.push({ G: value(term.inputs[0]), term: value(id) });
+      } else if (isColumnSum(nodes, term, node.shape))
+        terms.colSums.push({ G: value(term.inputs[0]), term: value(id) });
       else terms.rest.push(value(id));
     }
     return stackedSum(terms, node.shape);
@@ -73,12 +75,29 @@ function stackedSum({ rest, slices, products, colSums }: Terms, shape: Shape): S
   if (products.length === 1) sum.push(products[0].term);
   else if (products.length > 1) {
     const b = products[0].a.builder;
-    const A = b.op('concat', products.map((p) => p.a), { axis: 0 });
-    const G = b.op('concat', products.map((p) => p.g), { axis: 0 });
+    const A = b.op(
+      'concat',
+      products.map((p) => p.a),
+      { axis: 0 },
+    );
+    const G = b.op(
+      'concat',
+      products.map((p) => p.g),
+      { axis: 0 },
+    );
     sum.push(A.matmul(G, { transA: true }));
   }
   if (colSums.length === 1) sum.push(colSums[0].term);
-  else if (colSums.length > 1) sum.push(colSums[0].G.builder.op('concat', colSums.map((c) => c.G), { axis: 0 }).sum(0));
+  else if (colSums.length > 1)
+    sum.push(
+      colSums[0].G.builder
+        .op(
+          'concat',
+          colSums.map((c) => c.G),
+          { axis: 0 },
+        )
+        .sum(0),
+    );
   return sum.reduce((total, t) => total.add(t));
 }
 
@@ -138,7 +157,11 @@ function tileWithoutOverlap(pieces: readonly Piece[], axis: number): boolean {
 /** The pieces in order along `axis`, with zeros where none covers. */
 function concatWithGaps(pieces: readonly Piece[], axis: number, shape: Shape): Sym {
   const b = pieces[0].piece.builder;
-  const zeros = (size: number) => b.zeros(pieces[0].piece.dtype, shape.map((d, i) => (i === axis ? size : d)));
+  const zeros = (size: number) =>
+    b.zeros(
+      pieces[0].piece.dtype,
+      shape.map((d, i) => (i === axis ? size : d)),
+    );
   const parts: Sym[] = [];
   let at = 0;
   for (const { offset, piece } of [...pieces].sort((p, q) => p.offset - q.offset)) {

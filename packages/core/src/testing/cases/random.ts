@@ -13,14 +13,23 @@ const FI = ['float32', 'float64', 'int32'] as const;
 
 /** Operand shapes of a binary op, for each way broadcasting can line them up. */
 const BROADCASTS: { readonly [name: string]: readonly [Shape, Shape] } = {
-  'same-shape': [[3, 4], [3, 4]],
-  'stretch-both': [[3, 1], [1, 4]],
+  'same-shape': [
+    [3, 4],
+    [3, 4],
+  ],
+  'stretch-both': [
+    [3, 1],
+    [1, 4],
+  ],
   'vector-last': [[2, 3, 4], [4]],
   'vector-first': [[4], [2, 3, 4]],
   'scalar-first': [[], [3, 4]],
   'scalar-second': [[3, 4], []],
   scalars: [[], []],
-  'stretch-and-grow': [[2, 1, 4], [3, 1]],
+  'stretch-and-grow': [
+    [2, 1, 4],
+    [3, 1],
+  ],
 };
 
 /**
@@ -36,8 +45,14 @@ function broadcastGrid(
   return Object.entries(BROADCASTS)
     .filter(([name]) => !except.includes(name))
     .map(([name, [a, b]]) => ({
-      op, name: `random-${name}`, dtypes, attrs: {},
-      inputs: [{ shape: a, fill: fill.first }, { shape: b, fill: fill.second }],
+      op,
+      name: `random-${name}`,
+      dtypes,
+      attrs: {},
+      inputs: [
+        { shape: a, fill: fill.first },
+        { shape: b, fill: fill.second },
+      ],
     }));
 }
 
@@ -67,7 +82,11 @@ const REDUCTIONS: readonly (readonly [name: string, axes: number[], keepDims: bo
 function reductionGrid(op: 'sum' | 'max'): AnyOpCaseSpec[] {
   return [
     ...REDUCTIONS.map(([name, axes, keepDims]): AnyOpCaseSpec => ({
-      op, name: `random-${name}`, dtypes: FI, attrs: { axes, keepDims }, inputs: [{ shape: [2, 3, 4] }],
+      op,
+      name: `random-${name}`,
+      dtypes: FI,
+      attrs: { axes, keepDims },
+      inputs: [{ shape: [2, 3, 4] }],
     })),
     { op, name: 'random-scalar', dtypes: FI, attrs: { axes: [], keepDims: false }, inputs: [{ shape: [] }] },
   ];
@@ -87,32 +106,122 @@ export const randomCases: AnyOpCaseSpec[] = [
   { op: 'tanh', name: 'random', dtypes: F, attrs: {}, inputs: [{ shape: [3, 4], fill: 'wide' }] },
   { op: 'sqrt', name: 'random', dtypes: F, attrs: {}, inputs: [{ shape: [3, 4], fill: 'positive' }] },
   { op: 'stopGradient', name: 'random', dtypes: FI, attrs: {}, inputs: [{ shape: [3, 4] }] },
-  { op: 'matmul', name: 'random', dtypes: F, attrs: { transA: false, transB: false }, inputs: [{ shape: [4, 7] }, { shape: [7, 5] }] },
-  { op: 'matmul', name: 'random-transA', dtypes: F, attrs: { transA: true, transB: false }, inputs: [{ shape: [7, 4] }, { shape: [7, 5] }] },
-  { op: 'matmul', name: 'random-transB', dtypes: F, attrs: { transA: false, transB: true }, inputs: [{ shape: [4, 7] }, { shape: [5, 7] }] },
-  { op: 'matmul', name: 'random-transA-transB', dtypes: F, attrs: { transA: true, transB: true }, inputs: [{ shape: [7, 4] }, { shape: [5, 7] }] },
-  { op: 'sum', name: 'random-outer-axes', dtypes: FI, attrs: { axes: [0, 2], keepDims: false }, inputs: [{ shape: [3, 4, 5] }] },
-  { op: 'sum', name: 'random-middle-keepdims', dtypes: F, attrs: { axes: [1], keepDims: true }, inputs: [{ shape: [3, 4, 5] }] },
-  { op: 'max', name: 'random-last-axis', dtypes: FI, attrs: { axes: [-1], keepDims: false }, inputs: [{ shape: [3, 4, 5] }] },
-  { op: 'max', name: 'random-first-axes-keepdims', dtypes: F, attrs: { axes: [0, 1], keepDims: true }, inputs: [{ shape: [3, 4, 5] }] },
+  {
+    op: 'matmul',
+    name: 'random',
+    dtypes: F,
+    attrs: { transA: false, transB: false },
+    inputs: [{ shape: [4, 7] }, { shape: [7, 5] }],
+  },
+  {
+    op: 'matmul',
+    name: 'random-transA',
+    dtypes: F,
+    attrs: { transA: true, transB: false },
+    inputs: [{ shape: [7, 4] }, { shape: [7, 5] }],
+  },
+  {
+    op: 'matmul',
+    name: 'random-transB',
+    dtypes: F,
+    attrs: { transA: false, transB: true },
+    inputs: [{ shape: [4, 7] }, { shape: [5, 7] }],
+  },
+  {
+    op: 'matmul',
+    name: 'random-transA-transB',
+    dtypes: F,
+    attrs: { transA: true, transB: true },
+    inputs: [{ shape: [7, 4] }, { shape: [5, 7] }],
+  },
+  {
+    op: 'sum',
+    name: 'random-outer-axes',
+    dtypes: FI,
+    attrs: { axes: [0, 2], keepDims: false },
+    inputs: [{ shape: [3, 4, 5] }],
+  },
+  {
+    op: 'sum',
+    name: 'random-middle-keepdims',
+    dtypes: F,
+    attrs: { axes: [1], keepDims: true },
+    inputs: [{ shape: [3, 4, 5] }],
+  },
+  {
+    op: 'max',
+    name: 'random-last-axis',
+    dtypes: FI,
+    attrs: { axes: [-1], keepDims: false },
+    inputs: [{ shape: [3, 4, 5] }],
+  },
+  {
+    op: 'max',
+    name: 'random-first-axes-keepdims',
+    dtypes: F,
+    attrs: { axes: [0, 1], keepDims: true },
+    inputs: [{ shape: [3, 4, 5] }],
+  },
   { op: 'reshape', name: 'random', dtypes: FI, attrs: { shape: [5, 12] }, inputs: [{ shape: [3, 4, 5] }] },
   { op: 'transpose', name: 'random', dtypes: FI, attrs: { perm: [2, 0, 1] }, inputs: [{ shape: [2, 3, 4] }] },
   { op: 'transpose', name: 'random-4d', dtypes: F, attrs: { perm: [3, 1, 0, 2] }, inputs: [{ shape: [2, 3, 4, 2] }] },
   { op: 'broadcast', name: 'random', dtypes: F, attrs: { shape: [2, 3, 5, 4] }, inputs: [{ shape: [3, 1, 4] }] },
-  { op: 'broadcast', name: 'random-stretch-outer', dtypes: FI, attrs: { shape: [2, 3, 4] }, inputs: [{ shape: [1, 3, 1] }] },
-  { op: 'slice', name: 'random', dtypes: FI, attrs: { starts: [1, 0, 2], ends: [3, 5, 5] }, inputs: [{ shape: [4, 5, 6] }] },
-  { op: 'slice', name: 'random-every-axis', dtypes: FI, attrs: { starts: [1, 0, 2], ends: [3, 3, 5] }, inputs: [{ shape: [3, 4, 5] }] },
-  { op: 'slice', name: 'random-rows-3d', dtypes: FI, attrs: { starts: [1, 0, 0], ends: [3, 2, 3] }, inputs: [{ shape: [5, 2, 3] }] },
   {
-    op: 'concat', name: 'random', dtypes: FI, attrs: { axis: 1 },
+    op: 'broadcast',
+    name: 'random-stretch-outer',
+    dtypes: FI,
+    attrs: { shape: [2, 3, 4] },
+    inputs: [{ shape: [1, 3, 1] }],
+  },
+  {
+    op: 'slice',
+    name: 'random',
+    dtypes: FI,
+    attrs: { starts: [1, 0, 2], ends: [3, 5, 5] },
+    inputs: [{ shape: [4, 5, 6] }],
+  },
+  {
+    op: 'slice',
+    name: 'random-every-axis',
+    dtypes: FI,
+    attrs: { starts: [1, 0, 2], ends: [3, 3, 5] },
+    inputs: [{ shape: [3, 4, 5] }],
+  },
+  {
+    op: 'slice',
+    name: 'random-rows-3d',
+    dtypes: FI,
+    attrs: { starts: [1, 0, 0], ends: [3, 2, 3] },
+    inputs: [{ shape: [5, 2, 3] }],
+  },
+  {
+    op: 'concat',
+    name: 'random',
+    dtypes: FI,
+    attrs: { axis: 1 },
     inputs: [{ shape: [2, 3, 4] }, { shape: [2, 1, 4] }, { shape: [2, 2, 4] }],
   },
-  { op: 'gather', name: 'random', dtypes: F, attrs: {}, inputs: [{ shape: [6, 3] }, { dtype: 'int32', shape: [2, 4], fill: { int: [0, 6] } }] },
   {
-    op: 'oneHot', name: 'random', dtypes: FI, attrs: (dtype) => ({ depth: 6, dtype }),
+    op: 'gather',
+    name: 'random',
+    dtypes: F,
+    attrs: {},
+    inputs: [{ shape: [6, 3] }, { dtype: 'int32', shape: [2, 4], fill: { int: [0, 6] } }],
+  },
+  {
+    op: 'oneHot',
+    name: 'random',
+    dtypes: FI,
+    attrs: (dtype) => ({ depth: 6, dtype }),
     inputs: [{ dtype: 'int32', shape: [2, 5], fill: { int: [-1, 7] } }],
   },
-  { op: 'cast', name: 'random-to-int32', dtypes: F, attrs: { dtype: 'int32' }, inputs: [{ shape: [3, 4], fill: 'wide' }] },
+  {
+    op: 'cast',
+    name: 'random-to-int32',
+    dtypes: F,
+    attrs: { dtype: 'int32' },
+    inputs: [{ shape: [3, 4], fill: 'wide' }],
+  },
   ...broadcastGrid('add', FI),
   ...broadcastGrid('sub', FI, {}, ['same-shape']),
   ...broadcastGrid('mul', FI, {}, ['vector-last']),

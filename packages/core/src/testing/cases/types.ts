@@ -14,7 +14,14 @@ import { rngFor, uniform } from '../prng.js';
  *   `maximum`/`minimum`, even under broadcasting); finite differences step far less than that
  * - `{ int: [lo, hi] }`: integers in [lo, hi) (indices, int32 data)
  */
-export type Fill = 'uniform' | 'positive' | 'wide' | 'distinct' | 'lattice' | 'lattice-offset' | { readonly int: readonly [number, number] };
+export type Fill =
+  | 'uniform'
+  | 'positive'
+  | 'wide'
+  | 'distinct'
+  | 'lattice'
+  | 'lattice-offset'
+  | { readonly int: readonly [number, number] };
 
 /** An operand. `dtype` defaults to the case's dtype. Give `values` (hand-written) or a `fill` (random). */
 export interface TensorSpec {
@@ -88,7 +95,11 @@ export function materialize(spec: TensorSpec, caseDtype: DType, rng: () => numbe
   const fill = spec.fill ?? (isFloat(dtype) ? 'uniform' : { int: [-10, 10] });
   if (typeof fill === 'object') {
     const [lo, hi] = fill.int;
-    return tensor(dtype, spec.shape, Array.from({ length: n }, () => lo + Math.floor((hi - lo) * rng())));
+    return tensor(
+      dtype,
+      spec.shape,
+      Array.from({ length: n }, () => lo + Math.floor((hi - lo) * rng())),
+    );
   }
   return tensor(dtype, spec.shape, FLOAT_FILLS[fill](rng, n));
 }
@@ -98,8 +109,15 @@ export function attrsFor<P extends PrimitiveName>(spec: AttrsSpec<P>, dtype: DTy
 }
 
 /** Output shape and dtype of `op` on these operands, by the op's shape rule. */
-export function outputType(op: PrimitiveName, inputs: readonly HostTensor[], attrs: AttrsOf<PrimitiveName>): { shape: Shape; dtype: DType } {
-  const rule = shapeRules[op] as (i: readonly HostTensor[], a: AttrsOf<PrimitiveName>) => { shape: Shape; dtype: DType };
+export function outputType(
+  op: PrimitiveName,
+  inputs: readonly HostTensor[],
+  attrs: AttrsOf<PrimitiveName>,
+): { shape: Shape; dtype: DType } {
+  const rule = shapeRules[op] as (
+    i: readonly HostTensor[],
+    a: AttrsOf<PrimitiveName>,
+  ) => { shape: Shape; dtype: DType };
   return rule(inputs, attrs);
 }
 
@@ -110,7 +128,11 @@ export function expandOpCases(specs: readonly AnyOpCaseSpec[]): OpCase[] {
       const id = `op/${spec.op}/${spec.name}/${dtype}`;
       const rng = rngFor(id);
       const attrs = attrsFor<PrimitiveName>(spec.attrs as AttrsSpec<PrimitiveName>, dtype);
-      const inputs = spec.inputs.map((s) => ({ value: materialize(s, dtype, rng), constant: s.constant ?? false, view: s.view ?? false }));
+      const inputs = spec.inputs.map((s) => ({
+        value: materialize(s, dtype, rng),
+        constant: s.constant ?? false,
+        view: s.view ?? false,
+      }));
       const expected = spec.expected && materialize(spec.expected, dtype, rng);
       return { id, op: spec.op, dtype, attrs, inputs, expected };
     }),
