@@ -21,7 +21,7 @@ import {
   paramInputs,
   paramShapes,
   referenceKernels,
-  rnnForward,
+  modelForward,
   softmaxCrossEntropy,
   type HostTensor,
   type Node,
@@ -147,7 +147,12 @@ function pipeline(): Record<string, string> {
     ['loss', `${shape(loss)} (mean over ${T * B} tokens)`, '损失', 'loss'],
     ['grads', PARAM_NAMES.map((p) => `${p} ${input(p)}`).join(', '), '梯度', 'gradients'],
     ['global norm', `${shape(norm)} -> scale min(1, theta/norm)`, '裁剪', 'clipping'],
-    ['update', `p - lr * g, same shapes; ${numParams(V, H).toLocaleString('en-US')} parameters`, '更新', 'update'],
+    [
+      'update',
+      `p - lr * g, same shapes; ${numParams({ vocabSize: V, numHiddens: H }).toLocaleString('en-US')} parameters`,
+      '更新',
+      'update',
+    ],
   ];
 
   const fromText = [
@@ -392,7 +397,7 @@ async function trainSmall(
   let params = getParams(V, SMALL.numHiddens, new Random(seed));
   const history: number[] = [];
   for (let e = 1; e <= epochs; e++) {
-    const r = await trainEpoch(step, params, loader, { sampler, lr: SMALL.lr, numHiddens: SMALL.numHiddens, epoch: e });
+    const r = await trainEpoch(step, params, loader, { sampler, lr: SMALL.lr, epoch: e });
     params = r.params;
     history.push(r.perplexity);
     await onEpoch?.(e, params, r.perplexity);
@@ -543,9 +548,9 @@ function buildTrainStepWrongLabels(vocabSize: number, numHiddens: number, batchS
   const X = b.input('X', 'int32', [batchSize, numSteps]);
   const Y = b.input('Y', 'int32', [batchSize, numSteps]);
   const state = b.input('state', 'float32', [batchSize, numHiddens]);
-  const params = paramInputs(b, vocabSize, numHiddens, 'float32');
+  const params = paramInputs(b, { vocabSize, numHiddens }, 'float32');
   const lr = b.input('lr', 'float32', []);
-  const { logits, state: newState } = rnnForward(X, state, params, { vocabSize });
+  const { logits, state: newState } = modelForward(X, state, params, { vocabSize, numHiddens });
   const y = Y.reshape([numSteps * batchSize]); // BUG: should be Y.transpose().reshape(...)
   const loss = softmaxCrossEntropy(logits, y);
   const list: Sym[] = PARAM_NAMES.map((name) => params[name]);
@@ -566,7 +571,7 @@ async function trainWrongLabels(epochs: number): Promise<number[]> {
   let params = getParams(V, numHiddens, new Random(0));
   const history: number[] = [];
   for (let e = 1; e <= epochs; e++) {
-    const r = await trainEpoch(step, params, loader, { sampler: 'sequential', lr: SMALL.lr, numHiddens, epoch: e });
+    const r = await trainEpoch(step, params, loader, { sampler: 'sequential', lr: SMALL.lr, epoch: e });
     params = r.params;
     history.push(r.perplexity);
   }
@@ -579,8 +584,8 @@ async function trainWrongLabels(epochs: number): Promise<number[]> {
 async function paramsExample(): Promise<Record<string, string>> {
   const V = 28;
   const H = BOOK_DEFAULTS.numHiddens;
-  const shapes = paramShapes(V, H);
-  const total = numParams(V, H);
+  const shapes = paramShapes({ vocabSize: V, numHiddens: H });
+  const total = numParams({ vocabSize: V, numHiddens: H });
   const lines = PARAM_NAMES.map((p) => {
     const n = shapes[p].reduce((a, d) => a * d, 1);
     const pct = ((100 * n) / total).toFixed(1);

@@ -260,6 +260,8 @@ class Lowering {
         return this.set(node, this.emit(node, 'Log', ins));
       case 'tanh':
         return this.set(node, this.emit(node, 'Tanh', ins));
+      case 'sigmoid':
+        return this.set(node, this.emit(node, 'Sigmoid', ins));
       case 'sqrt':
         return this.set(node, this.emit(node, 'Sqrt', ins));
       case 'stopGradient':

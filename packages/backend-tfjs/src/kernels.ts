@@ -27,6 +27,7 @@ export const tfjsKernels: KernelTable<T> = {
   exp: ([x]) => tf.exp(x),
   log: ([x]) => tf.log(x),
   tanh: ([x]) => tf.tanh(x),
+  sigmoid: ([x]) => tf.sigmoid(x),
   sqrt: ([x]) => tf.sqrt(x),
   // No tape here, so the identity is all there is to it.
   stopGradient: ([x]) => alias(x),

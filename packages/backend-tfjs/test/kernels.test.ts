@@ -85,6 +85,7 @@ const CASES: Case[] = [
   c('exp', 'exp', [f(3, 5)], none),
   c('log', 'log', [pos(3, 5)], none),
   c('tanh', 'tanh', [{ shape: [4, 5], fill: 'wide' }], none),
+  c('sigmoid', 'sigmoid', [{ shape: [4, 5], fill: 'wide' }], none),
   c('sqrt', 'sqrt', [pos(7)], none),
   c('stopGradient', 'stopGradient', [f(2, 3)], none),
   c('matmul/plain', 'matmul', [f(3, 4), f(4, 5)], { transA: false, transB: false }),

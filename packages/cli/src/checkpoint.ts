@@ -30,12 +30,13 @@ import {
   CHECKPOINT_META_FILE,
   CHECKPOINT_PARAMS_FILE,
   CheckpointError,
+  checkpointModel,
   decodeCheckpointMeta,
   decodeCheckpointParams,
   encodeCheckpointMeta,
   encodeCheckpointParams,
   type CheckpointMeta,
-  type RnnParams,
+  type Params,
 } from '@rnn-scratch/core';
 
 import { UsageError } from './args.js';
@@ -43,7 +44,7 @@ import { UsageError } from './args.js';
 export interface LoadedCheckpoint {
   readonly dir: string;
   readonly meta: CheckpointMeta;
-  readonly params: RnnParams;
+  readonly params: Params;
 }
 
 /** Write `data` to `path` and flush it to the disk. */
@@ -79,7 +80,7 @@ function syncDir(path: string): void {
 export function saveCheckpoint(
   dir: string,
   meta: CheckpointMeta,
-  params: RnnParams,
+  params: Params,
   extra: Readonly<Record<string, string | Uint8Array>> = {},
 ): void {
   const target = resolve(dir);
@@ -163,7 +164,7 @@ export function loadCheckpoint(path: string): LoadedCheckpoint {
   const bytes = readFile(join(target, CHECKPOINT_PARAMS_FILE), paramsPath);
   const params = decodeCheckpointParams(
     new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-    { vocabSize: meta.vocab.idxToToken.length, numHiddens: meta.hyperparameters.numHiddens },
+    checkpointModel(meta),
     paramsPath,
   );
   return { dir: path, meta, params };

@@ -3,7 +3,7 @@
  * terminal, and the book's closing lines (or one JSON object with --json).
  */
 
-import { numParams, type Backend, type EpochInfo, type Run, type TrainResult } from '@rnn-scratch/core';
+import { numParams, runModel, type Backend, type EpochInfo, type Run, type TrainResult } from '@rnn-scratch/core';
 
 import type { CommandContext } from './command.js';
 import { sparkline } from './plot.js';
@@ -45,10 +45,10 @@ export class TrainOutput {
 
   header(run: Run, o: { resumed?: string; out: string }): void {
     const { config, corpus, loader, state } = run;
-    const V = run.vocab.length;
+    const layers = config.numLayers > 1 ? ` x ${config.numLayers} layers` : '';
     this.say(
-      `rnn-scratch train: backend ${this.backendId}, vocab ${V}, hiddens ${config.numHiddens}, batch ${config.batchSize} x ${config.numSteps} steps, ` +
-        `${numParams(V, config.numHiddens).toLocaleString('en-US')} parameters, lr ${config.lr}, theta ${config.theta}, sampler ${config.sampler}, seed ${config.seed}`,
+      `rnn-scratch train: backend ${this.backendId}, ${config.cell}${layers}, vocab ${run.vocab.length}, hiddens ${config.numHiddens}, batch ${config.batchSize} x ${config.numSteps} steps, ` +
+        `${numParams(runModel(run)).toLocaleString('en-US')} parameters, lr ${config.lr}, theta ${config.theta}, sampler ${config.sampler}, seed ${config.seed}`,
     );
     this.say(
       `corpus ${corpus.path === null ? `${corpus.source} (bundled)` : corpus.source}: ${loader.corpus.length} of ${loader.totalTokens} tokens ` +
@@ -85,7 +85,7 @@ export class TrainOutput {
         startEpoch,
         hyperparameters,
         vocabSize: run.vocab.length,
-        numParams: numParams(run.vocab.length, config.numHiddens),
+        numParams: numParams(runModel(run)),
         corpus: {
           path: corpus.source,
           bundled: corpus.path === null,

@@ -65,7 +65,7 @@ describe('parity: onnx:cpu and tfjs:wasm', () => {
             expect(relDiff(rb[n].data, ra[n].data), `${n} at step ${step}`).toBeLessThan(RTOL);
           expect(relDiff(rb.state.data, ra.state.data), `state at step ${step}`).toBeLessThan(RTOL);
           losses.push(ra.loss.data[0]);
-          params = pickParams(ra);
+          params = pickParams(ra, params);
           state = ra.state;
         }
       }

@@ -36,6 +36,9 @@ function metaOf(epoch: number): CheckpointMeta {
     seed: 0,
     backend: 'reference:cpu',
     hyperparameters: {
+      cell: 'rnn',
+      numLayers: 1,
+      init: 'normal',
       numHiddens: 3,
       batchSize: 2,
       numSteps: 4,

@@ -35,7 +35,7 @@ describe('rnn-scratch train: output like train_ch8', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(
-      /^rnn-scratch train: backend reference:cpu, vocab 28, hiddens 8, batch 4 x 5 steps, 548 parameters, lr 1, theta 1, sampler sequential, seed 0$/,
+      /^rnn-scratch train: backend reference:cpu, rnn, vocab 28, hiddens 8, batch 4 x 5 steps, 548 parameters, lr 1, theta 1, sampler sequential, seed 0$/,
     );
     expect(lines[1]).toMatch(
       /^corpus .*timemachine\.txt \(bundled\): 400 of 170580 tokens .*epochs 1-3; checkpoints in text-run$/,

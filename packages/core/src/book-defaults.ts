@@ -2,9 +2,14 @@
 // all read this object, so "what the book does" is written down exactly once.
 
 import type { Preprocessing } from './data/preprocess.js';
+import type { CellName } from './nn/cell.js';
+import type { Init } from './nn/model.js';
 import type { Sampler } from './train/train-loop.js';
 
 export interface BookSettings {
+  readonly cell: CellName;
+  readonly numLayers: number;
+  readonly init: Init;
   readonly numHiddens: number;
   readonly batchSize: number;
   readonly numSteps: number;
@@ -28,6 +33,9 @@ export interface BookSettings {
  * and after 'time traveller' and 'traveller' at the end. The book does not seed its runs; we use seed 0.
  */
 export const BOOK_DEFAULTS: BookSettings = Object.freeze({
+  cell: 'rnn',
+  numLayers: 1,
+  init: 'normal',
   numHiddens: 512,
   batchSize: 32,
   numSteps: 35,

@@ -24,7 +24,7 @@ import {
   optimizeGraph,
   paramInputs,
   rewriteGraph,
-  rnnForward,
+  modelForward,
   runReference,
   softmaxCrossEntropy,
   stackTimeStepSums,
@@ -188,9 +188,9 @@ function unoptimizedTrainStep(V: number, H: number, B: number, T: number, dtype:
   const X = b.input('X', 'int32', [B, T]);
   const Y = b.input('Y', 'int32', [B, T]);
   const state = b.input('state', dtype, [B, H]);
-  const params = paramInputs(b, V, H, dtype);
+  const params = paramInputs(b, { vocabSize: V, numHiddens: H }, dtype);
   const lr = b.input('lr', dtype, []);
-  const { logits, state: newState } = rnnForward(X, state, params, { vocabSize: V });
+  const { logits, state: newState } = modelForward(X, state, params, { vocabSize: V, numHiddens: H });
   const loss = softmaxCrossEntropy(logits, Y.transpose().reshape([T * B]));
   const list = PARAM_NAMES.map((name) => params[name]);
   const { clipped, norm } = clipByGlobalNorm(gradients(loss, list), 1);

@@ -63,7 +63,7 @@ class RecordingBackend implements Backend {
 
 describe('model', () => {
   it('has the book parameter count, shapes and init', () => {
-    expect(numParams(28, 512)).toBe(291356);
+    expect(numParams({ vocabSize: 28, numHiddens: 512 })).toBe(291356);
     const p = getParams(28, 512, new Random(0));
     expect(p.W_xh.shape).toEqual([28, 512]);
     expect(p.W_hh.shape).toEqual([512, 512]);

@@ -51,6 +51,9 @@ function roundTrip(run: ReturnType<typeof startRun>) {
 describe('a training run', () => {
   it("is the book's run unless told otherwise", () => {
     expect(runConfig()).toEqual({
+      cell: 'rnn',
+      numLayers: 1,
+      init: 'normal',
       numHiddens: 512,
       batchSize: 32,
       numSteps: 35,

@@ -125,7 +125,7 @@ async function measure(
       const out = await exe.run(feeds);
       const dt = performance.now() - t0;
       if (!Number.isFinite(out.loss.data[0])) throw new Error(`the loss became ${out.loss.data[0]}`);
-      params = pickParams(out);
+      params = pickParams(out, params);
       if (i >= o.warmup) times.push(dt);
     }
     const med = median(times);

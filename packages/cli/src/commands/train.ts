@@ -17,6 +17,8 @@ import {
   DivergenceError,
   PREPROCESSING_CHOICES,
   SAMPLER_CHOICES,
+  CELL_CHOICES,
+  INIT_CHOICES,
   checkpointMetaOf,
   encodeCheckpointParams,
   isDataError,
@@ -63,6 +65,27 @@ const flags = [
     defaultLabel: orCheckpoint(book.numEpochs),
   },
   { name: 'lr', type: 'number', validate: positive, help: 'learning rate of SGD', defaultLabel: orCheckpoint(book.lr) },
+  {
+    name: 'cell',
+    type: 'choice',
+    choices: CELL_CHOICES,
+    help: 'rnn (d2l 8.5), gru (9.1: update and reset gates) or lstm (9.2: gates and a memory cell)',
+    defaultLabel: book.cell,
+  },
+  {
+    name: 'num-layers',
+    type: 'int',
+    min: 1,
+    help: 'stacked cells, each reading the hidden states of the one below (9.3)',
+    defaultLabel: `${book.numLayers}`,
+  },
+  {
+    name: 'init',
+    type: 'choice',
+    choices: INIT_CHOICES,
+    help: "initial parameters: normal (the book's scratch code: N(0, 0.01^2), zero biases) or uniform (PyTorch's nn.RNN/GRU/LSTM: U(-1/sqrt(H), 1/sqrt(H)))",
+    defaultLabel: book.init,
+  },
   { name: 'num-hiddens', type: 'int', min: 1, help: 'hidden units H', defaultLabel: `${book.numHiddens}` },
   { name: 'batch-size', type: 'int', min: 1, help: 'subsequences per minibatch B', defaultLabel: `${book.batchSize}` },
   {
@@ -169,12 +192,19 @@ const LAST_GOOD_FILE = 'last-good-params.safetensors';
 
 export const trainCommand = defineCommand({
   name: 'train',
-  summary: "train the RNN from scratch like d2l's train_ch8 (book defaults: H=512, 500 epochs)",
+  summary: "train the RNN (or GRU, LSTM) from scratch like d2l's train_ch8 (book defaults: H=512, 500 epochs)",
   description: [
     "Trains the character RNN of d2l 8.5 on The Time Machine, like the book's train_ch8, with its defaults:",
     '512 hidden units, minibatches of 32 x 35, lr 1, clipping at 1, 500 epochs on the first 10,000 characters,',
     'sequential partitioning. Every --every epochs it prints the perplexity and a prediction and saves a',
     "checkpoint; at the end it prints the last epoch's perplexity and speed and two predictions.",
+    '',
+    "The book's settings, section by section (everything else as in 8.5):",
+    '  8.5  RNN from scratch    rnn-scratch train',
+    '  9.1  GRU                 rnn-scratch train --cell gru --num-hiddens 256',
+    '  9.2  LSTM                rnn-scratch train --cell lstm --num-hiddens 256',
+    '  9.3  deep RNN (LSTM)     rnn-scratch train --cell lstm --num-layers 2 --num-hiddens 256 --lr 2 --init uniform',
+    '       (9.3 uses nn.LSTM, hence --init uniform; the scratch init N(0, 0.01^2) learns much later there)',
     '',
     'Checkpoints go to --out (params.safetensors, checkpoint.json, perplexity.svg). Ctrl-C saves the last',
     'completed epoch and exits with 130; --resume DIR continues exactly (same data order, same numbers).',
@@ -206,6 +236,9 @@ export const trainCommand = defineCommand({
 /** A new run from the flags and the book's defaults, or the checkpoint's run with the flags allowed to change. */
 function buildRun(options: TrainFlags): { run: Run; resumed?: LoadedCheckpoint } {
   const requested: Partial<RunConfig> = {
+    cell: options.cell,
+    numLayers: options.numLayers,
+    init: options.init,
     numHiddens: options.numHiddens,
     batchSize: options.batchSize,
     numSteps: options.numSteps,

@@ -41,6 +41,8 @@ export const vjpRules: { readonly [P in PrimitiveName]: VjpRule<P> } = {
   log: (g, { inputs: [x] }) => [g.div(x)],
   // tanh'(x) = 1 - tanh(x)^2, written with the output so tanh is not recomputed.
   tanh: (g, { out }) => [g.mul(out.square().neg().add(1))],
+  // sigmoid'(x) = s (1 - s) with s = sigmoid(x), again from the output.
+  sigmoid: (g, { out }) => [g.mul(out.mul(out.neg().add(1)))],
   sqrt: (g, { out }) => [g.div(out.mul(2))],
   stopGradient: () => [null],
 

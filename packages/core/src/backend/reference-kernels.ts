@@ -130,6 +130,7 @@ export const referenceKernels: KernelTable<T> = {
   exp: unary(Math.exp),
   log: unary(Math.log),
   tanh: unary(Math.tanh),
+  sigmoid: unary((x) => 1 / (1 + Math.exp(-x))),
   sqrt: unary(Math.sqrt),
   stopGradient: unary((x) => x),
   // #endregion elementwise

@@ -2,8 +2,9 @@
  * Training checkpoints, browser-safe: the bytes and the JSON, no file system.
  *
  * A checkpoint is a folder of two files (the CLI writes them; a browser app can offer them as downloads):
- * - `params.safetensors`: the five parameters `W_xh, W_hh, b_h, W_hq, b_q` as float32, readable by the
- *   `safetensors` library (PyTorch, NumPy, JAX...).
+ * - `params.safetensors`: the parameters under the book's names (`W_xh, W_hh, b_h, W_hq, b_q` for the RNN;
+ *   see `paramShapes` for the GRU, the LSTM and stacked layers) as float32, readable by the `safetensors`
+ *   library (PyTorch, NumPy, JAX...).
  * - `checkpoint.json`: everything else needed to continue the run EXACTLY (`CheckpointMeta`): the
  *   vocabulary, the hyperparameters, the corpus' sha256, the number of epochs done, the state of the data
  *   PRNG at the end of that epoch, the seed, the backend and the perplexity history.
@@ -16,7 +17,8 @@ import { PREPROCESSING_CHOICES, type Preprocessing } from '../data/preprocess.js
 import { UNK_TOKEN } from '../data/vocab.js';
 import type { HostTensor } from '../ir/dtype.js';
 import { decodeSafetensors, encodeSafetensors } from '../io/safetensors.js';
-import { PARAM_NAMES, paramShapes, type RnnParams } from '../nn/rnn.js';
+import { CELL_CHOICES, type CellName, type Params } from '../nn/cell.js';
+import { INIT_CHOICES, type Init, type ModelSpec, paramShapes } from '../nn/model.js';
 import { SAMPLER_CHOICES, type Sampler } from '../train/train-loop.js';
 
 /** The `format` field of every checkpoint.json. */
@@ -58,6 +60,12 @@ export function isCheckpointError(value: unknown): value is CheckpointError {
 }
 
 export interface CheckpointHyperparameters {
+  /** The cell (a checkpoint without it is the first release's: 'rnn'). */
+  readonly cell: CellName;
+  /** Stacked cells (absent: 1). */
+  readonly numLayers: number;
+  /** How the initial parameters were drawn (absent: 'normal', the book's). */
+  readonly init: Init;
   readonly numHiddens: number;
   readonly batchSize: number;
   readonly numSteps: number;
@@ -104,6 +112,12 @@ export interface CheckpointMeta {
   readonly status: 'running' | 'completed' | 'interrupted' | 'diverged';
   /** Set when training diverged in the epoch after `epoch`. */
   readonly diverged?: { readonly epoch: number; readonly step: number; readonly loss: string };
+}
+
+/** The model a checkpoint holds the parameters of. */
+export function checkpointModel(meta: CheckpointMeta): ModelSpec {
+  const { numHiddens, cell, numLayers } = meta.hyperparameters;
+  return { vocabSize: meta.vocab.idxToToken.length, numHiddens, cell, numLayers };
 }
 
 /** Serialize the metadata (pretty-printed, with a final newline). */
@@ -176,10 +190,18 @@ export function decodeCheckpointMeta(text: string, source = CHECKPOINT_META_FILE
   if (!PREPROCESSING_CHOICES.includes(preprocess as Preprocessing)) {
     bad(`hyperparameters.${preprocessKey}`, `one of ${PREPROCESSING_CHOICES.join(', ')}`);
   }
+  const choice = <T extends string>(key: string, choices: readonly T[], absent: T): T => {
+    const v = h[key] ?? absent;
+    if (!choices.includes(v as T)) bad(`hyperparameters.${key}`, `one of ${choices.join(', ')}`);
+    return v as T;
+  };
   const maxTokens = h.maxTokens;
   if (typeof maxTokens !== 'number' || !Number.isSafeInteger(maxTokens) || maxTokens < -1)
     bad('hyperparameters.maxTokens', 'an integer >= -1');
   const hyperparameters: CheckpointHyperparameters = {
+    cell: choice('cell', CELL_CHOICES, 'rnn'),
+    numLayers: 'numLayers' in h ? int(h, 'numLayers', 'hyperparameters.numLayers', 1) : 1,
+    init: choice('init', INIT_CHOICES, 'normal'),
     numHiddens: int(h, 'numHiddens', 'hyperparameters.numHiddens', 1),
     batchSize: int(h, 'batchSize', 'hyperparameters.batchSize', 1),
     numSteps: int(h, 'numSteps', 'hyperparameters.numSteps', 1),
@@ -268,10 +290,9 @@ export function decodeCheckpointMeta(text: string, source = CHECKPOINT_META_FILE
 }
 
 /** The parameters as safetensors bytes (float32, in the book's order), with the run's key facts as metadata. */
-export function encodeCheckpointParams(params: RnnParams, metadata: Record<string, string> = {}): Uint8Array {
+export function encodeCheckpointParams(params: Params, metadata: Record<string, string> = {}): Uint8Array {
   const tensors: Record<string, HostTensor> = {};
-  for (const name of PARAM_NAMES) {
-    const t = params[name];
+  for (const [name, t] of Object.entries(params)) {
     tensors[name] =
       t.dtype === 'float32' ? t : { dtype: 'float32', shape: [...t.shape], data: Float32Array.from(t.data) };
   }
@@ -279,14 +300,14 @@ export function encodeCheckpointParams(params: RnnParams, metadata: Record<strin
 }
 
 /**
- * Read params.safetensors and check it holds exactly the five float32 parameters with the shapes of a
- * model with `vocabSize` tokens and `numHiddens` hidden units. Throws CheckpointError: CORRUPT or SHAPE.
+ * Read params.safetensors and check it holds exactly the float32 parameters of the `expected` model (its
+ * vocabulary size, hidden units, cell and layers). Throws CheckpointError: CORRUPT or SHAPE.
  */
 export function decodeCheckpointParams(
   bytes: Uint8Array,
-  expected: { vocabSize: number; numHiddens: number },
+  expected: ModelSpec,
   source = CHECKPOINT_PARAMS_FILE,
-): RnnParams {
+): Params {
   let tensors: Record<string, HostTensor>;
   try {
     ({ tensors } = decodeSafetensors(bytes));
@@ -294,12 +315,12 @@ export function decodeCheckpointParams(
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new CheckpointError('CORRUPT', `${source}: ${why}`);
   }
-  const shapes = paramShapes(expected.vocabSize, expected.numHiddens);
-  const out = {} as RnnParams;
-  for (const name of PARAM_NAMES) {
+  const shapes = paramShapes(expected);
+  const names = Object.keys(shapes);
+  const out: Record<string, HostTensor> = {};
+  for (const name of names) {
     const t = tensors[name];
-    if (!t)
-      throw new CheckpointError('SHAPE', `${source} has no tensor "${name}" (it needs ${PARAM_NAMES.join(', ')})`);
+    if (!t) throw new CheckpointError('SHAPE', `${source} has no tensor "${name}" (it needs ${names.join(', ')})`);
     if (t.dtype !== 'float32')
       throw new CheckpointError('SHAPE', `${source}: "${name}" is ${t.dtype}, expected float32`);
     const want = shapes[name];
@@ -311,7 +332,7 @@ export function decodeCheckpointParams(
     }
     out[name] = t;
   }
-  const extra = Object.keys(tensors).filter((n) => !(PARAM_NAMES as readonly string[]).includes(n));
+  const extra = Object.keys(tensors).filter((n) => !names.includes(n));
   if (extra.length > 0) throw new CheckpointError('SHAPE', `${source} has unexpected tensors: ${extra.join(', ')}`);
   return out;
 }

@@ -3,8 +3,8 @@
 // says whether the state is reset (random samplers) or carried (sequential).
 
 import type { Batch } from '../data/seq-data-iter.js';
-import type { RnnParams } from '../nn/rnn.js';
-import { PARAM_NAMES } from '../nn/rnn.js';
+import type { CellName, Params } from '../nn/cell.js';
+import { modelOf } from '../nn/model.js';
 import type { Sampler } from '../train/train-loop.js';
 import { encodeSafetensors } from './safetensors.js';
 
@@ -17,6 +17,8 @@ export interface ExchangeBatch {
 export interface Exchange {
   readonly vocabSize: number;
   readonly numHiddens: number;
+  readonly cell: CellName;
+  readonly numLayers: number;
   readonly lr: number;
   readonly theta: number;
   readonly sampler: Sampler;
@@ -31,7 +33,7 @@ function rows(data: Int32Array, batchSize: number, numSteps: number): number[][]
 /** Take the first `steps` minibatches (over as many epochs as needed) and describe them for replay. */
 export function makeExchange(
   epochs: Iterable<Batch> & { readonly batchSize: number; readonly numSteps: number },
-  params: RnnParams,
+  params: Params,
   idxToToken: readonly string[],
   options: { steps: number; lr: number; theta: number; sampler: Sampler },
 ): { json: Exchange; params: Uint8Array } {
@@ -52,17 +54,19 @@ export function makeExchange(
     }
     if (!any) throw new Error('makeExchange: the data source yields no minibatches');
   }
-  const tensors = Object.fromEntries(PARAM_NAMES.map((n) => [n, params[n]]));
+  const { vocabSize, numHiddens, cell = 'rnn', numLayers = 1 } = modelOf(params);
   return {
     json: {
-      vocabSize: params.W_xh.shape[0],
-      numHiddens: params.W_hh.shape[0],
+      vocabSize,
+      numHiddens,
+      cell,
+      numLayers,
       lr: options.lr,
       theta: options.theta,
       sampler: options.sampler,
       idxToToken,
       batches,
     },
-    params: encodeSafetensors(tensors, { format: 'pt' }),
+    params: encodeSafetensors(params, { format: 'pt' }),
   };
 }

@@ -112,6 +112,9 @@ export class Sym {
   tanh(): Sym {
     return this.builder.op('tanh', [this], {});
   }
+  sigmoid(): Sym {
+    return this.builder.op('sigmoid', [this], {});
+  }
   sqrt(): Sym {
     return this.builder.op('sqrt', [this], {});
   }

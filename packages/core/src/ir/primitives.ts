@@ -8,7 +8,7 @@ import { type DType, type Shape, formatType, isFloat, sameShape, sizeOf } from '
 /** Elementwise binary ops; they broadcast numpy-style (shapes aligned from the right, 1s stretch). */
 export const BINARY_PRIMITIVES = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'greaterEqual'] as const;
 /** Elementwise unary ops. `stopGradient` is the identity whose gradient is zero. */
-export const UNARY_PRIMITIVES = ['neg', 'exp', 'log', 'tanh', 'sqrt', 'stopGradient'] as const;
+export const UNARY_PRIMITIVES = ['neg', 'exp', 'log', 'tanh', 'sigmoid', 'sqrt', 'stopGradient'] as const;
 export const OTHER_PRIMITIVES = [
   'matmul',
   'sum',
@@ -46,6 +46,12 @@ export interface PrimitiveAttrs {
   exp: NoAttrs;
   log: NoAttrs;
   tanh: NoAttrs;
+  /**
+   * 1 / (1 + exp(-x)), the gates of the GRU and the LSTM. A primitive rather than a composite: both engines
+   * have a native kernel (ONNX `Sigmoid`, `tf.sigmoid`), the VJP is one line (s * (1 - s), from the output),
+   * a native kernel never overflows where `exp(-x)` would, and an LSTM step has three of them per time step.
+   */
+  sigmoid: NoAttrs;
   sqrt: NoAttrs;
   stopGradient: NoAttrs;
   /** 2-D matrix product `op(A) @ op(B)` where op transposes when the flag is set. */
@@ -161,6 +167,7 @@ export const ARITY: { readonly [P in PrimitiveName]: number | 'variadic' } = {
   exp: 1,
   log: 1,
   tanh: 1,
+  sigmoid: 1,
   sqrt: 1,
   stopGradient: 1,
   matmul: 2,
@@ -189,6 +196,7 @@ export const shapeRules: { readonly [P in PrimitiveName]: ShapeRule<P> } = {
   exp: unaryRule('exp'),
   log: unaryRule('log'),
   tanh: unaryRule('tanh'),
+  sigmoid: unaryRule('sigmoid'),
   sqrt: unaryRule('sqrt'),
   stopGradient: unaryRule('stopGradient'),
   matmul(inputs, { transA, transB }) {

@@ -4,7 +4,8 @@ import type { Backend, Executable } from '../backend/backend.js';
 import { type HostTensor, tensor } from '../ir/dtype.js';
 import type { Vocab } from '../data/vocab.js';
 import type { Random } from '../random.js';
-import { PARAM_NAMES, type RnnParams, initRnnState } from '../nn/rnn.js';
+import type { Params } from '../nn/cell.js';
+import { initState, modelOf } from '../nn/model.js';
 import { type ModelConfig, buildPredictStep } from './train-step.js';
 
 export interface PredictOptions {
@@ -44,7 +45,7 @@ export class Predictor {
   }
 
   // #region predict
-  async predict(prefix: string, params: RnnParams, vocab: Vocab, options: PredictOptions = {}): Promise<string> {
+  async predict(prefix: string, params: Params, vocab: Vocab, options: PredictOptions = {}): Promise<string> {
     const { numPreds = 50, temperature = 0, topK } = options;
     const chars = charTokens(prefix);
     if (chars.length === 0) throw new PredictError('predict: the prefix is empty; give at least one character');
@@ -58,11 +59,11 @@ export class Predictor {
       throw new PredictError(`predict: topK must be a whole number >= 1, got ${topK}`);
 
     const dtype = this.config.dtype ?? 'float32';
-    let state = initRnnState(1, this.config.numHiddens, dtype);
+    let state = initState(this.config, 1, dtype);
     const outputs = [vocab.toIndex(chars[0])]; // unknown characters map to <unk> (index 0)
     const step = async (token: number): Promise<HostTensor> => {
       const feeds: Record<string, HostTensor> = { token: tensor('int32', [1, 1], [token]), state };
-      for (const name of PARAM_NAMES) feeds[name] = params[name];
+      Object.assign(feeds, params);
       const out = await this.exe.run(feeds);
       state = out.state;
       return out.logits;
@@ -94,15 +95,13 @@ export class Predictor {
 export async function predict(
   backend: Backend,
   prefix: string,
-  params: RnnParams,
+  params: Params,
   vocab: Vocab,
   options: PredictOptions = {},
 ): Promise<string> {
-  const [vocabSize, numHiddens] = params.W_xh.shape;
   const predictor = await Predictor.create(backend, {
-    vocabSize,
-    numHiddens,
-    dtype: params.W_hh.dtype as 'float32' | 'float64',
+    ...modelOf(params),
+    dtype: params.W_hq.dtype as 'float32' | 'float64',
   });
   try {
     return await predictor.predict(prefix, params, vocab, options);

@@ -16,7 +16,8 @@ import {
 } from '../checkpoint/index.js';
 import { SeqDataLoader } from '../data/seq-data-loader.js';
 import type { Vocab } from '../data/vocab.js';
-import { getParams, type RnnParams } from '../nn/rnn.js';
+import type { Params } from '../nn/cell.js';
+import { type ModelSpec, initParams } from '../nn/model.js';
 import { Random } from '../random.js';
 import { type DivergenceError, type TrainOptions, type TrainResult, iteratorFor, train } from './train-loop.js';
 
@@ -28,24 +29,15 @@ export interface RunConfig extends CheckpointHyperparameters {
 
 /** The book's run (`BOOK_DEFAULTS`) with some settings changed; `undefined` entries keep the book's. */
 export function runConfig(changes: Partial<RunConfig> = {}): RunConfig {
-  const { numHiddens, batchSize, numSteps, maxTokens, numEpochs, lr, theta, sampler, preprocess, seed } = BOOK_DEFAULTS;
-  const book: RunConfig = {
-    numHiddens,
-    batchSize,
-    numSteps,
-    maxTokens,
-    numEpochs,
-    lr,
-    theta,
-    sampler,
-    preprocess,
-    seed,
-  };
+  const { every, prefixes, numPreds, ...book } = BOOK_DEFAULTS; // what prints, not what trains
   return { ...book, ...definedEntries(changes) };
 }
 
 /** Settings a resumed run must keep: they decide the data and the shapes. (lr, theta, numEpochs may change.) */
 export const FIXED_ON_RESUME = [
+  'cell',
+  'numLayers',
+  'init',
   'numHiddens',
   'batchSize',
   'numSteps',
@@ -69,7 +61,7 @@ export interface RunCorpus {
 /** Where a run stands at the end of its last completed epoch: what a checkpoint holds to continue exactly. */
 export interface RunState {
   readonly epoch: number;
-  readonly params: RnnParams;
+  readonly params: Params;
   /** `Random.getState()` of the run's generator at the end of `epoch`. */
   readonly rngState: readonly number[];
   readonly history: ReadonlyArray<{ readonly epoch: number; readonly perplexity: number }>;
@@ -99,11 +91,17 @@ function loaderFor(config: RunConfig, corpus: RunCorpus, rng: Random): SeqDataLo
   });
 }
 
+/** The model a run trains: its cell, layers and sizes (the vocabulary comes from the corpus). */
+export function runModel(run: Pick<Run, 'config' | 'vocab'>): ModelSpec {
+  const { cell, numLayers, numHiddens } = run.config;
+  return { vocabSize: run.vocab.length, numHiddens, cell, numLayers };
+}
+
 /** A new run: the data loader and the book's initial weights (`getParams`), drawn from `config.seed`. */
 export function startRun(config: RunConfig, corpus: RunCorpus): Run {
   const rng = new Random(config.seed);
   const loader = loaderFor(config, corpus, rng);
-  const params = getParams(loader.vocab.length, config.numHiddens, rng);
+  const params = initParams(runModel({ config, vocab: loader.vocab }), rng, { init: config.init });
   const state = { epoch: 0, params, rngState: rng.getState(), history: [] };
   return { config, corpus, rng, loader, vocab: loader.vocab, state };
 }
@@ -133,7 +131,7 @@ export function runConfigOf(meta: CheckpointMeta): RunConfig {
  * the same offset it would have drawn without the stop.
  */
 export function resumeRun(
-  checkpoint: { readonly meta: CheckpointMeta; readonly params: RnnParams; readonly source: string },
+  checkpoint: { readonly meta: CheckpointMeta; readonly params: Params; readonly source: string },
   corpus: RunCorpus,
   changes: Partial<Pick<RunConfig, 'lr' | 'theta' | 'numEpochs'>> = {},
 ): Run {

@@ -5,7 +5,8 @@ import { BOOK_DEFAULTS } from '../book-defaults.js';
 import { type HostTensor, scalar } from '../ir/dtype.js';
 import type { Batch, DataIterator } from '../data/seq-data-iter.js';
 import type { Vocab } from '../data/vocab.js';
-import { type InputEncoding, PARAM_NAMES, type RnnParams, initRnnState } from '../nn/rnn.js';
+import type { Params } from '../nn/cell.js';
+import { type InputEncoding, initState, modelOf } from '../nn/model.js';
 import { Predictor } from './predict.js';
 import { buildTrainStep, pickParams, trainStepFeeds } from './train-step.js';
 
@@ -55,7 +56,7 @@ export class DivergenceError extends Error {
     readonly quantity: 'loss' | 'perplexity',
     readonly value: number,
     /** The parameters before the step (or the epoch) that went bad. */
-    readonly lastGoodParams: RnnParams,
+    readonly lastGoodParams: Params,
   ) {
     super(
       step === undefined
@@ -75,8 +76,8 @@ export interface StepInfo {
   readonly gradNorm: number;
 }
 
-export interface EpochResult {
-  readonly params: RnnParams;
+export interface EpochResult<P extends Params = Params> {
+  readonly params: P;
   /** exp(mean token loss over the epoch): the book's training perplexity. */
   readonly perplexity: number;
   /** Label tokens processed (numBatches * batchSize * numSteps). */
@@ -88,7 +89,6 @@ export interface EpochResult {
 export interface EpochOptions {
   readonly sampler: Sampler;
   readonly lr: number;
-  readonly numHiddens: number;
   /** 1-based epoch number, for messages and `onStep`. */
   readonly epoch?: number;
   readonly signal?: AbortSignal;
@@ -105,15 +105,16 @@ export interface EpochOptions {
  *   but its code resets per minibatch, and it must: with random sampling, neighbouring minibatches are
  *   not neighbouring text, so a carried state would describe the wrong context.
  */
-export async function trainEpoch(
+export async function trainEpoch<P extends Params>(
   step: Executable,
-  params: RnnParams,
+  params: P,
   batches: Iterable<Batch>,
   options: EpochOptions,
-): Promise<EpochResult> {
+): Promise<EpochResult<P>> {
   const start = performance.now(); // the book starts its timer before building the iterator
   const epoch = options.epoch ?? 0;
-  const dtype = params.W_hh.dtype as 'float32' | 'float64';
+  const model = modelOf(params);
+  const dtype = params.W_hq.dtype as 'float32' | 'float64';
   const lr = scalar(dtype, options.lr);
   const resetEveryBatch = options.sampler !== 'sequential';
   let state: HostTensor | undefined;
@@ -125,7 +126,7 @@ export async function trainEpoch(
   for (const batch of batches) {
     if (options.signal?.aborted) throw new TrainingAborted();
     const [batchSize, numSteps] = batch.shape;
-    if (state === undefined || resetEveryBatch) state = initRnnState(batchSize, options.numHiddens, dtype);
+    if (state === undefined || resetEveryBatch) state = initState(model, batchSize, dtype);
     const out = await step.run(trainStepFeeds(batch, state, current, lr));
     const loss = out.loss.data[0];
     const gradNorm = out.gradNorm.data[0];
@@ -136,7 +137,7 @@ export async function trainEpoch(
     }
     options.onStep?.({ epoch, step: losses.length, loss, gradNorm });
     previous = current;
-    current = pickParams(out);
+    current = pickParams(out, params);
     state = out.state;
     lossSum += loss * batchSize * numSteps; // the book's metric.add(l * y.numel(), y.numel())
     tokens += batchSize * numSteps;
@@ -148,8 +149,8 @@ export async function trainEpoch(
 }
 // #endregion train-epoch
 
-function allFinite(params: RnnParams): boolean {
-  return PARAM_NAMES.every((n) => params[n].data.every(Number.isFinite));
+function allFinite(params: Params): boolean {
+  return Object.values(params).every((p) => p.data.every(Number.isFinite));
 }
 
 /** Thrown inside the loop when the abort signal fires; `train` turns it into an `interrupted` result. */
@@ -167,7 +168,7 @@ export interface EpochInfo {
   readonly perplexity: number;
   readonly tokensPerSec: number;
   readonly seconds: number;
-  readonly params: RnnParams;
+  readonly params: Params;
   /** Filled on report epochs (every `every` epochs and the last): prefix -> generated text. */
   readonly predictions?: Readonly<Record<string, string>>;
 }
@@ -177,8 +178,8 @@ export interface TrainOptions {
   /** The minibatches: every iteration is one epoch (a `SeqDataLoader`). */
   readonly data: EpochSource;
   readonly vocab: Vocab;
-  /** The parameters to start from (`getParams`, or a checkpoint's). */
-  readonly params: RnnParams;
+  /** The parameters to start from (`initParams`, or a checkpoint's); they say which model trains. */
+  readonly params: Params;
   /** Total epochs (the book: 500). With `startEpoch`, epochs startEpoch+1 .. numEpochs run. */
   readonly numEpochs: number;
   readonly lr: number;
@@ -205,7 +206,7 @@ export interface TrainOptions {
 }
 
 export interface TrainResult {
-  readonly params: RnnParams;
+  readonly params: Params;
   /** Epochs completed in total (startEpoch + those run now). */
   readonly epoch: number;
   /** Perplexity and speed of the LAST epoch, as train_ch8 prints them. */
@@ -229,20 +230,18 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       `train: sampler '${sampler}' needs a '${iteratorFor(sampler)}' data loader, got '${data.iterator}'`,
     );
   }
-  const [vocabSize, numHiddens] = options.params.W_xh.shape;
   const stepConfig = {
-    vocabSize,
-    numHiddens,
+    ...modelOf(options.params),
     batchSize: data.batchSize,
     numSteps: data.numSteps,
     theta: options.theta ?? BOOK_DEFAULTS.theta,
-    dtype: options.params.W_hh.dtype as 'float32' | 'float64',
+    dtype: options.params.W_hq.dtype as 'float32' | 'float64',
     inputEncoding: options.inputEncoding,
     updateBatchSize: options.updateBatchSize,
   };
   const step = await backend.compile(buildTrainStep(stepConfig)); // compiled once per shape
   const predictor = await Predictor.create(backend, stepConfig);
-  const predictAll = async (params: RnnParams) => {
+  const predictAll = async (params: Params) => {
     const out: Record<string, string> = {};
     for (const p of options.prefixes ?? BOOK_DEFAULTS.prefixes) {
       out[p] = await predictor.predict(p, params, vocab, { numPreds: options.numPreds ?? BOOK_DEFAULTS.numPreds });
@@ -261,7 +260,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     while (epoch < numEpochs) {
       try {
         const { signal, onStep } = options;
-        last = await trainEpoch(step, params, data, { sampler, lr, numHiddens, epoch: epoch + 1, signal, onStep });
+        last = await trainEpoch(step, params, data, { sampler, lr, epoch: epoch + 1, signal, onStep });
       } catch (err) {
         if (!(err instanceof TrainingAborted)) throw err;
         status = 'interrupted';

@@ -9,13 +9,13 @@ import { gradients } from '../autodiff/grad.js';
 import { optimizeGraph } from '../ir/passes/index.js';
 import { clipByGlobalNorm, softmaxCrossEntropy } from '../ops/composite.js';
 import { sgd } from './sgd.js';
-import { type InputEncoding, PARAM_NAMES, type RnnParams, paramInputs, rnnForward } from '../nn/rnn.js';
+import type { Params } from '../nn/cell.js';
+import { type InputEncoding, type ModelSpec, modelForward, paramInputs, stateInput } from '../nn/model.js';
 
-export interface ModelConfig {
-  readonly vocabSize: number;
-  readonly numHiddens: number;
+/** The model (sizes, cell, layers) and how its graphs compute. */
+export interface ModelConfig extends ModelSpec {
   readonly dtype?: FloatDType;
-  /** How X_t W_xh is computed: 'gather' (default, an embedding lookup) or the book's literal 'one-hot'. */
+  /** How X_t W_x* is computed: 'gather' (default, an embedding lookup) or the book's literal 'one-hot'. */
   readonly inputEncoding?: InputEncoding;
 }
 
@@ -32,22 +32,22 @@ export interface TrainStepConfig extends ModelConfig {
 }
 
 /** The inputs every minibatch graph takes: token ids X, labels Y, the incoming state and the parameters. */
-function stepInputs(config: TrainStepConfig): { b: GraphBuilder; X: Sym; Y: Sym; state: Sym; params: RnnParams<Sym> } {
-  const { vocabSize, numHiddens, batchSize, numSteps } = config;
+function stepInputs(config: TrainStepConfig): { b: GraphBuilder; X: Sym; Y: Sym; state: Sym; params: Params<Sym> } {
+  const { batchSize, numSteps } = config;
   const dtype = config.dtype ?? 'float32';
   const b = new GraphBuilder();
   const X = b.input('X', 'int32', [batchSize, numSteps]);
   const Y = b.input('Y', 'int32', [batchSize, numSteps]);
-  const state = b.input('state', dtype, [batchSize, numHiddens]);
-  return { b, X, Y, state, params: paramInputs(b, vocabSize, numHiddens, dtype) };
+  const state = stateInput(b, config, batchSize, dtype);
+  return { b, X, Y, state, params: paramInputs(b, config, dtype) };
 }
 
 // #region train-step
 /**
- * Graph inputs: `X`, `Y` (int32, (batchSize, numSteps)), `state` (batchSize, numHiddens), the five
- * parameters, and `lr` (a scalar). Outputs: `loss` (mean over numSteps*batchSize tokens), `state` (the
- * last hidden state, fed back for the next minibatch), `gradNorm` (before clipping) and the updated
- * parameters under their own names.
+ * Graph inputs: `X`, `Y` (int32, (batchSize, numSteps)), `state` ((batchSize, numHiddens) for the book's
+ * RNN; see `initState`), the parameters, and `lr` (a scalar). Outputs: `loss` (mean over numSteps*batchSize
+ * tokens), `state` (the last state, fed back for the next minibatch), `gradNorm` (before clipping) and the
+ * updated parameters under their own names.
  */
 export function buildTrainStep(config: TrainStepConfig): Graph {
   const { numSteps, batchSize, theta = 1, updateBatchSize = 1 } = config;
@@ -56,20 +56,21 @@ export function buildTrainStep(config: TrainStepConfig): Graph {
 
   // Forward. The state comes in as a plain input, so no gradient flows into the previous minibatch:
   // that is exactly what the book's `state.detach_()` does (truncated backpropagation through time).
-  const { logits, state: newState } = rnnForward(X, state, params, config);
+  const { logits, state: newState } = modelForward(X, state, params, config);
   // Labels in the same time-major order as the logits: `y = Y.T.reshape(-1)`.
   // (Flattening Y without the transpose would pair each output with the wrong label: a silent bug.)
   const y = Y.transpose().reshape([numSteps * batchSize]);
   const loss = softmaxCrossEntropy(logits, y);
 
   // Backward, then clip all gradients together by their global L2 norm.
-  const paramList: Sym[] = PARAM_NAMES.map((name) => params[name]);
+  const names = Object.keys(params);
+  const paramList = Object.values(params);
   const grads = gradients(loss, paramList);
   const { clipped, norm } = clipByGlobalNorm(grads, theta);
 
   // d2l `sgd`: param -= lr * param.grad / batch_size.
   const updated = sgd(paramList, clipped, lr, updateBatchSize);
-  PARAM_NAMES.forEach((name, i) => b.output(name, updated[i]));
+  names.forEach((name, i) => b.output(name, updated[i]));
   b.output('loss', loss);
   b.output('state', newState);
   b.output('gradNorm', norm);
@@ -81,7 +82,7 @@ export function buildTrainStep(config: TrainStepConfig): Graph {
 export function trainStepFeeds(
   batch: Batch,
   state: HostTensor,
-  params: RnnParams,
+  params: Params,
   lr: HostTensor,
 ): Record<string, HostTensor> {
   const shape = [...batch.shape];
@@ -91,22 +92,19 @@ export function trainStepFeeds(
     state,
     lr,
   };
-  for (const name of PARAM_NAMES) feeds[name] = params[name];
-  return feeds;
+  return { ...feeds, ...params };
 }
 
-/** The five parameters out of a run's outputs (the updated parameters carry the parameters' names). */
-export function pickParams(values: Readonly<Record<string, HostTensor>>): RnnParams {
-  const params = {} as RnnParams;
-  for (const name of PARAM_NAMES) params[name] = values[name];
-  return params;
+/** The updated parameters out of a run's outputs: those named like the parameters `like`. */
+export function pickParams<P extends Params>(values: Readonly<Record<string, HostTensor>>, like: P): P {
+  return Object.fromEntries(Object.keys(like).map((name) => [name, values[name]])) as P;
 }
 
 /** The forward pass alone (loss and logits), e.g. for evaluation or for checking gradients numerically. */
 export function buildForward(config: TrainStepConfig): Graph {
   const { batchSize, numSteps } = config;
   const { b, X, Y, state, params } = stepInputs(config);
-  const { logits, state: newState } = rnnForward(X, state, params, config);
+  const { logits, state: newState } = modelForward(X, state, params, config);
   const y = Y.transpose().reshape([numSteps * batchSize]);
   b.output('loss', softmaxCrossEntropy(logits, y));
   b.output('logits', logits);
@@ -116,16 +114,13 @@ export function buildForward(config: TrainStepConfig): Graph {
 
 /** One prediction step for a batch of 1: token (1,) and state (1, H) -> logits (1, V) and the new state. */
 export function buildPredictStep(config: ModelConfig): Graph {
-  const { vocabSize, numHiddens } = config;
   const dtype = config.dtype ?? 'float32';
   const b = new GraphBuilder();
   const token = b.input('token', 'int32', [1, 1]);
-  const state = b.input('state', dtype, [1, numHiddens]);
-  const params = paramInputs(b, vocabSize, numHiddens, dtype);
-  const { logits, state: newState } = rnnForward(token, state, params, config);
+  const state = stateInput(b, config, 1, dtype);
+  const params = paramInputs(b, config, dtype);
+  const { logits, state: newState } = modelForward(token, state, params, config);
   b.output('logits', logits);
   b.output('state', newState);
   return optimizeGraph(b.build());
 }
-
-export type { RnnParams };

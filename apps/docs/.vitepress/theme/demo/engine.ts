@@ -10,7 +10,7 @@ import {
   Predictor,
   Random,
   ReferenceBackend,
-  type RnnParams,
+  type Params,
   SeqDataLoader,
   type Vocab,
   buildTrainStep,
@@ -58,7 +58,7 @@ export class DemoEngine {
   private readonly backend: Backend = new ReferenceBackend();
   private running = false;
   private stopRequested = false;
-  private params: RnnParams | undefined;
+  private params: Params | undefined;
   private vocab: Vocab | undefined;
   private predictor: Predictor | undefined;
   private predictorHiddens = 0;
@@ -118,7 +118,8 @@ export class DemoEngine {
         this.predictorHiddens = numHiddens;
       }
       this.vocab = loader.vocab;
-      this.params = getParams(vocabSize, numHiddens, new Random(config.seed));
+      let params: Params = getParams(vocabSize, numHiddens, new Random(config.seed));
+      this.params = params;
       this.post({
         type: 'ready',
         info: {
@@ -126,16 +127,16 @@ export class DemoEngine {
           vocabSize,
           corpusLength: loader.corpus.length,
           batchesPerEpoch: loader.numBatches.max,
-          numParams: numParams(vocabSize, numHiddens),
+          numParams: numParams({ vocabSize, numHiddens }),
           graphNodes: graph.nodes.length,
           shapes: stepShapes(graph),
         },
       });
       await nextTurn();
       while (epoch < config.epochs && !this.stopRequested) {
-        const result = await trainEpoch(step, this.params, loader, { sampler, lr, numHiddens, epoch: epoch + 1 });
+        const result = await trainEpoch(step, params, loader, { sampler, lr, epoch: epoch + 1 });
         epoch++;
-        this.params = result.params;
+        params = this.params = result.params;
         this.post({
           type: 'epoch',
           epoch,

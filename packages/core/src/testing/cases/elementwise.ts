@@ -353,6 +353,28 @@ export const elementwiseCases: AnyOpCaseSpec[] = [
     expected: { shape: [2, 0], values: [] },
   },
   {
+    op: 'sigmoid',
+    name: 'vector',
+    dtypes: F,
+    attrs: {},
+    inputs: [{ shape: [7], values: [0, 0.5, -1, 20, -20, 100, -100] }],
+    expected: {
+      shape: [7],
+      values: [
+        0.5, 0.6224593312018546, 0.2689414213699951, 0.9999999979388463, 2.0611536181902037e-9, 1.0,
+        3.7200759760208356e-44,
+      ],
+    },
+  },
+  {
+    op: 'sigmoid',
+    name: 'zero-size',
+    dtypes: F,
+    attrs: {},
+    inputs: [{ shape: [2, 0], values: [] }],
+    expected: { shape: [2, 0], values: [] },
+  },
+  {
     op: 'sqrt',
     name: 'vector',
     dtypes: F,

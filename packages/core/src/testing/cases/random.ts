@@ -104,6 +104,7 @@ export const randomCases: AnyOpCaseSpec[] = [
   { op: 'exp', name: 'random', dtypes: F, attrs: {}, inputs: [{ shape: [3, 4], fill: 'wide' }] },
   { op: 'log', name: 'random', dtypes: F, attrs: {}, inputs: [{ shape: [3, 4], fill: 'positive' }] },
   { op: 'tanh', name: 'random', dtypes: F, attrs: {}, inputs: [{ shape: [3, 4], fill: 'wide' }] },
+  { op: 'sigmoid', name: 'random', dtypes: F, attrs: {}, inputs: [{ shape: [3, 4], fill: 'wide' }] },
   { op: 'sqrt', name: 'random', dtypes: F, attrs: {}, inputs: [{ shape: [3, 4], fill: 'positive' }] },
   { op: 'stopGradient', name: 'random', dtypes: FI, attrs: {}, inputs: [{ shape: [3, 4] }] },
   {
@@ -234,6 +235,7 @@ export const randomCases: AnyOpCaseSpec[] = [
   ...unaryGrid('exp', F, 'wide'),
   ...unaryGrid('log', F, 'positive'),
   ...unaryGrid('tanh', F, 'wide'),
+  ...unaryGrid('sigmoid', F, 'wide'),
   ...unaryGrid('sqrt', F, 'positive'),
   ...unaryGrid('stopGradient', FI),
   ...reductionGrid('sum'),

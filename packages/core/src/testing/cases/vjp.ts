@@ -92,6 +92,7 @@ export const vjpCaseSpecs: AnyVjpCaseSpec[] = [
   { op: 'exp', name: 'matrix', dtypes: F, attrs: {}, inputs: [{ shape: [2, 3] }] },
   { op: 'log', name: 'matrix', dtypes: F, attrs: {}, inputs: [{ shape: [2, 3], fill: 'positive' }] },
   { op: 'tanh', name: 'matrix', dtypes: F, attrs: {}, inputs: [{ shape: [2, 3], fill: 'wide' }] },
+  { op: 'sigmoid', name: 'matrix', dtypes: F, attrs: {}, inputs: [{ shape: [2, 3], fill: 'wide' }] },
   { op: 'sqrt', name: 'matrix', dtypes: F, attrs: {}, inputs: [{ shape: [2, 3], fill: 'positive' }] },
   {
     op: 'matmul',
