@@ -1,6 +1,7 @@
 // `npm run bench:check`: an independent cross-check of our numbers against PyTorch. The CLI writes its
 // initial parameters and first 20 minibatches (`rnn-scratch train --export-exchange DIR`), bench/torch_rnn.py
-// replays them, and the 20 losses are compared with ours on the reference backend (float32) and on onnx:cpu.
+// replays them, and the 20 losses are compared with ours on the reference backend (float32) and on onnx:cpu,
+// for the book's RNN with both state handlings and for every cell of chapter 9 (GRU, LSTM, stacked layers).
 // Not part of CI: it needs Debian's python3-torch (npm run bench:setup); without it the test is skipped
 // with the stable id below.
 
@@ -14,12 +15,12 @@ import {
   type Exchange,
   buildTrainStep,
   decodeSafetensors,
-  initRnnState,
+  initState,
   resolveBackend,
   pickParams,
   scalar,
   trainStepFeeds,
-  type RnnParams,
+  type Params,
   type HostTensor,
 } from '@rnn-scratch/core';
 
@@ -29,11 +30,11 @@ const SKIP_ID = 'bench/cross-check/pytorch-absent';
 const torchMissing =
   torch.status !== 0 ? `${SKIP_ID}: PyTorch is not importable with ${python} (npm run bench:setup)` : undefined;
 
-async function ourLosses(backend: Backend, ex: Exchange, params0: RnnParams): Promise<number[]> {
+async function ourLosses(backend: Backend, ex: Exchange, params0: Params): Promise<number[]> {
+  const model = { vocabSize: ex.vocabSize, numHiddens: ex.numHiddens, cell: ex.cell, numLayers: ex.numLayers };
   const exe = await backend.compile(
     buildTrainStep({
-      vocabSize: ex.vocabSize,
-      numHiddens: ex.numHiddens,
+      ...model,
       batchSize: ex.batches[0].X.length,
       numSteps: ex.batches[0].X[0].length,
       theta: ex.theta,
@@ -45,18 +46,29 @@ async function ourLosses(backend: Backend, ex: Exchange, params0: RnnParams): Pr
   for (const b of ex.batches) {
     const B = b.X.length;
     const T = b.X[0].length;
-    if (state === undefined || b.resetState) state = initRnnState(B, ex.numHiddens);
+    if (state === undefined || b.resetState) state = initState(model, B);
     const batch = { X: Int32Array.from(b.X.flat()), Y: Int32Array.from(b.Y.flat()), shape: [B, T] as const };
     const out = await exe.run(trainStepFeeds(batch, state, params, scalar('float32', ex.lr)));
     losses.push(out.loss.data[0]);
     state = out.state;
-    params = pickParams(out);
+    params = pickParams(out, params);
   }
   await exe.dispose();
   return losses;
 }
 
-describe.each(['sequential', 'book-random'] as const)('cross-check with PyTorch (%s)', (sampler) => {
+// [sampler, flags]: the book's run at its size, then each chapter-9 model at H=64 (the reference backend replays too).
+const CASES: ReadonlyArray<readonly [string, readonly string[]]> = [
+  ['sequential', []],
+  ['book-random', []],
+  ['sequential', ['--cell', 'gru', '--num-hiddens', '64']],
+  ['sequential', ['--cell', 'lstm', '--num-hiddens', '64']],
+  ['book-random', ['--cell', 'lstm', '--num-layers', '2', '--num-hiddens', '64', '--init', 'uniform']],
+  ['sequential', ['--cell', 'gru', '--num-layers', '2', '--num-hiddens', '64']],
+  ['sequential', ['--num-layers', '3', '--num-hiddens', '64']],
+];
+
+describe.each(CASES)('cross-check with PyTorch (%s %s)', (sampler, flags) => {
   it.skipIf(torchMissing !== undefined)(
     `the first 20 losses agree to 1e-4 relative${torchMissing ? ` [skipped: ${torchMissing}]` : ''}`,
     async () => {
@@ -76,6 +88,7 @@ describe.each(['sequential', 'book-random'] as const)('cross-check with PyTorch 
           '3',
           '--sampler',
           sampler,
+          ...flags,
           '--out',
           join(dir, 'run'),
           '--export-exchange',
@@ -89,7 +102,7 @@ describe.each(['sequential', 'book-random'] as const)('cross-check with PyTorch 
       expect(exported.status, exported.stderr).toBe(0);
       const ex = { json: JSON.parse(readFileSync(join(dir, 'batches.json'), 'utf8')) };
       const tensors = decodeSafetensors(new Uint8Array(readFileSync(join(dir, 'params.safetensors')))).tensors;
-      const params = pickParams(tensors);
+      const params = tensors;
       const r = spawnSync(
         python,
         [join(import.meta.dirname, 'torch_rnn.py'), '--exchange', dir, '--steps', '20', '--json'],
@@ -111,7 +124,7 @@ describe.each(['sequential', 'book-random'] as const)('cross-check with PyTorch 
         const ours = await ourLosses(backend, ex.json, params);
         const rel = ours.map((l, i) => Math.abs(l - theirs[i]) / Math.abs(theirs[i]));
         console.log(
-          `${sampler} ${backend.name}:${backend.device} max relative difference over 20 losses: ${Math.max(...rel).toExponential(2)}`,
+          `${sampler} ${flags.join(' ')} ${backend.name}:${backend.device} max relative difference over 20 losses: ${Math.max(...rel).toExponential(2)}`,
         );
         rel.forEach((d, i) => expect(d, `step ${i + 1}: ours ${ours[i]}, PyTorch ${theirs[i]}`).toBeLessThan(1e-4));
       }

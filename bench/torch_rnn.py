@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""d2l 8.5 "RNN from scratch" in PyTorch, written from the project's spec (not copied from d2l).
+"""d2l 8.5 "RNN from scratch" in PyTorch, written from the project's spec, with the scratch GRU (9.1), LSTM
+(9.2) and stacked layers (9.3) of the book's chapter 9.
 
 It is the baseline that `npm run bench` measures our backends against, and the independent
 cross-check of our numbers (`npm run bench:check`). Same data pipeline, model, clipping, update,
@@ -7,6 +8,7 @@ state handling and timing as the book's `train_ch8`.
 
 Usage:
   python3 bench/torch_rnn.py --epochs 20 --json              # time the book's run on CPU
+  python3 bench/torch_rnn.py --cell lstm --num-hiddens 256    # the book's 9.2 run
   python3 bench/torch_rnn.py --exchange DIR --steps 20 --json # replay our params and batches
 """
 import argparse
@@ -67,50 +69,109 @@ def seq_data_iter_random(corpus, batch_size, num_steps, rng):
                torch.tensor([corpus[j + 1:j + 1 + num_steps] for j in js]))
 
 
-# --- model (spec sections 6, 8-11) --------------------------------------------------------
-def get_params(vocab_size, num_hiddens, device):
-    normal = lambda shape: torch.randn(size=shape, device=device) * 0.01
-    W_xh = normal((vocab_size, num_hiddens))
-    W_hh = normal((num_hiddens, num_hiddens))
-    b_h = torch.zeros(num_hiddens, device=device)
-    W_hq = normal((num_hiddens, vocab_size))
-    b_q = torch.zeros(vocab_size, device=device)
-    params = [W_xh, W_hh, b_h, W_hq, b_q]
-    for p in params:
+# --- model (spec sections 6, 8-11; d2l 9.1 GRU, 9.2 LSTM, 9.3 stacked layers) --------------
+# Parameters are a dict under the project's names (the book's: W_xh, W_hh, b_h, ...; `l1.`, `l2.`, ...
+# in front of each layer's when there are several), in the book's draw order.
+GATES = {'rnn': 'h', 'gru': 'zrh', 'lstm': 'ifoc'}
+STATE_SIZE = {'rnn': 1, 'gru': 1, 'lstm': 2}
+
+
+def get_params(cell, vocab_size, num_hiddens, num_layers, init, device):
+    """The book's get_params with `three()` per gate; init 'uniform' is nn.RNN/GRU/LSTM's U(-1/sqrt(H), 1/sqrt(H))."""
+    k = 1 / math.sqrt(num_hiddens)
+
+    def draw(shape, bias):
+        if init == 'uniform':
+            return (torch.rand(size=shape, device=device) * 2 - 1) * k
+        return torch.zeros(shape, device=device) if bias else torch.randn(size=shape, device=device) * 0.01
+
+    params = {}
+    for layer in range(num_layers):
+        at = f'l{layer + 1}.' if num_layers > 1 else ''
+        num_inputs = vocab_size if layer == 0 else num_hiddens
+        for g in GATES[cell]:
+            params[f'{at}W_x{g}'] = draw((num_inputs, num_hiddens), False)
+            params[f'{at}W_h{g}'] = draw((num_hiddens, num_hiddens), False)
+            params[f'{at}b_{g}'] = draw((num_hiddens,), True)
+    params['W_hq'] = draw((num_hiddens, vocab_size), False)
+    params['b_q'] = draw((vocab_size,), True)
+    for p in params.values():
         p.requires_grad_(True)
     return params
 
 
-def rnn(X, state, params):
-    W_xh, W_hh, b_h, W_hq, b_q = params
+def rnn(inputs, state, p):  # d2l 8.5
     H, = state
     outputs = []
-    for X_t in X:
-        H = torch.tanh(torch.mm(X_t, W_xh) + torch.mm(H, W_hh) + b_h)
-        outputs.append(torch.mm(H, W_hq) + b_q)
-    return torch.cat(outputs, dim=0), (H,)
+    for X in inputs:
+        H = torch.tanh(torch.mm(X, p['W_xh']) + torch.mm(H, p['W_hh']) + p['b_h'])
+        outputs.append(H)
+    return outputs, (H,)
 
 
-def forward(X, state, params, vocab_size):
-    return rnn(F.one_hot(X.T, vocab_size).type(torch.float32), state, params)
+def gru(inputs, state, p):  # d2l 9.1
+    H, = state
+    outputs = []
+    for X in inputs:
+        Z = torch.sigmoid((X @ p['W_xz']) + (H @ p['W_hz']) + p['b_z'])
+        R = torch.sigmoid((X @ p['W_xr']) + (H @ p['W_hr']) + p['b_r'])
+        H_tilda = torch.tanh((X @ p['W_xh']) + ((R * H) @ p['W_hh']) + p['b_h'])
+        H = Z * H + (1 - Z) * H_tilda
+        outputs.append(H)
+    return outputs, (H,)
+
+
+def lstm(inputs, state, p):  # d2l 9.2
+    H, C = state
+    outputs = []
+    for X in inputs:
+        I = torch.sigmoid((X @ p['W_xi']) + (H @ p['W_hi']) + p['b_i'])
+        F_ = torch.sigmoid((X @ p['W_xf']) + (H @ p['W_hf']) + p['b_f'])
+        O = torch.sigmoid((X @ p['W_xo']) + (H @ p['W_ho']) + p['b_o'])
+        C_tilda = torch.tanh((X @ p['W_xc']) + (H @ p['W_hc']) + p['b_c'])
+        C = F_ * C + I * C_tilda
+        H = O * torch.tanh(C)
+        outputs.append(H)
+    return outputs, (H, C)
+
+
+CELLS = {'rnn': rnn, 'gru': gru, 'lstm': lstm}
+
+
+def init_state(cell, num_layers, batch_size, num_hiddens, device):
+    return [tuple(torch.zeros((batch_size, num_hiddens), device=device) for _ in range(STATE_SIZE[cell]))
+            for _ in range(num_layers)]
+
+
+def forward(X, state, params, cell, vocab_size):
+    """RNNModelScratch: one-hot inputs, the layers in turn (9.3), then the output layer on every step."""
+    num_layers = len(state)
+    inputs = list(F.one_hot(X.T, vocab_size).type(torch.float32))
+    new_state = []
+    for layer in range(num_layers):
+        at = f'l{layer + 1}.' if num_layers > 1 else ''
+        p = {n[len(at):]: v for n, v in params.items() if n.startswith(at) or n in ('W_hq', 'b_q')}
+        inputs, s = CELLS[cell](inputs, state[layer], p)
+        new_state.append(s)
+    return torch.cat([torch.mm(H, params['W_hq']) + params['b_q'] for H in inputs], dim=0), new_state
 
 
 def grad_clipping(params, theta):
-    norm = torch.sqrt(sum(torch.sum(p.grad ** 2) for p in params))
+    norm = torch.sqrt(sum(torch.sum(p.grad ** 2) for p in params.values()))
     if norm > theta:
-        for p in params:
+        for p in params.values():
             p.grad[:] *= theta / norm
 
 
 def sgd(params, lr, batch_size):
     with torch.no_grad():
-        for p in params:
+        for p in params.values():
             p -= lr * p.grad / batch_size
             p.grad.zero_()
 
 
-def train_step(params, X, Y, state, lr, theta, vocab_size):
-    y_hat, state = forward(X, state, params, vocab_size)
+def train_step(params, X, Y, state, lr, theta, cell, vocab_size):
+    y_hat, state = forward(X, state, params, cell, vocab_size)
     y = Y.T.reshape(-1)
     loss = F.cross_entropy(y_hat, y.long()).mean()
     loss.backward()
@@ -119,16 +180,16 @@ def train_step(params, X, Y, state, lr, theta, vocab_size):
     return float(loss), state
 
 
-def predict(prefix, num_preds, params, token_to_idx, idx_to_token, num_hiddens, device):
-    state = (torch.zeros((1, num_hiddens), device=device),)
+def predict(prefix, num_preds, params, cell, num_layers, token_to_idx, idx_to_token, num_hiddens, device):
+    state = init_state(cell, num_layers, 1, num_hiddens, device)
     outputs = [token_to_idx.get(prefix[0], 0)]
     get_input = lambda: torch.tensor([outputs[-1]], device=device).reshape((1, 1))
     with torch.no_grad():
         for y in prefix[1:]:
-            _, state = forward(get_input(), state, params, len(idx_to_token))
+            _, state = forward(get_input(), state, params, cell, len(idx_to_token))
             outputs.append(token_to_idx.get(y, 0))
         for _ in range(num_preds):
-            y, state = forward(get_input(), state, params, len(idx_to_token))
+            y, state = forward(get_input(), state, params, cell, len(idx_to_token))
             outputs.append(int(y.argmax(dim=1).reshape(1)))
     return ''.join(idx_to_token[i] for i in outputs)
 
@@ -144,7 +205,7 @@ def train(args):
     torch.manual_seed(args.seed)
     corpus, idx_to_token, token_to_idx = load_corpus(args.corpus, args.max_tokens)
     V = len(idx_to_token)
-    params = get_params(V, args.num_hiddens, device)
+    params = get_params(args.cell, V, args.num_hiddens, args.num_layers, args.init, device)
     use_random_iter = args.sampler != 'sequential'
     data_iter = seq_data_iter_random if args.sampler == 'random' else seq_data_iter_sequential
     history = []
@@ -156,11 +217,12 @@ def train(args):
         for X, Y in data_iter(corpus, args.batch_size, args.num_steps, rng):
             X, Y = X.to(device), Y.to(device)
             if state is None or use_random_iter:
-                state = (torch.zeros((X.shape[0], args.num_hiddens), device=device),)
+                state = init_state(args.cell, args.num_layers, X.shape[0], args.num_hiddens, device)
             else:
-                for s in state:
-                    s.detach_()
-            l, state = train_step(params, X, Y, state, args.lr, args.theta, V)
+                for layer in state:
+                    for s in layer:
+                        s.detach_()
+            l, state = train_step(params, X, Y, state, args.lr, args.theta, args.cell, V)
             loss_sum += l * Y.numel()
             n += Y.numel()
         sync(device)
@@ -170,8 +232,9 @@ def train(args):
         total_time += seconds
         history.append(ppl)
         if not args.json and (epoch + 1) % 10 == 0:
-            print(epoch + 1, f'{ppl:.2f}', predict('time traveller', 50, params, token_to_idx, idx_to_token, args.num_hiddens, device), flush=True)
-    preds = {p: predict(p, 50, params, token_to_idx, idx_to_token, args.num_hiddens, device) for p in ('time traveller', 'traveller')}
+            print(epoch + 1, f'{ppl:.2f}', predict('time traveller', 50, params, args.cell, args.num_layers, token_to_idx, idx_to_token, args.num_hiddens, device), flush=True)
+    preds = {p: predict(p, 50, params, args.cell, args.num_layers, token_to_idx, idx_to_token, args.num_hiddens, device)
+             for p in ('time traveller', 'traveller')}
     return {
         'engine': 'pytorch', 'device': device, 'threads': torch.get_num_threads(), 'torch': torch.__version__,
         'perplexity': ppl, 'tokensPerSec': speed, 'averageTokensPerSec': total_tokens / total_time,
@@ -198,21 +261,22 @@ def read_safetensors(path):
 def replay(args):
     with open(os.path.join(args.exchange, 'batches.json')) as f:
         ex = json.load(f)
-    weights = read_safetensors(os.path.join(args.exchange, 'params.safetensors'))
-    params = [weights[n] for n in ('W_xh', 'W_hh', 'b_h', 'W_hq', 'b_q')]
-    for p in params:
+    params = read_safetensors(os.path.join(args.exchange, 'params.safetensors'))
+    for p in params.values():
         p.requires_grad_(True)
     V, H = ex['vocabSize'], ex['numHiddens']
+    cell, num_layers = ex.get('cell', 'rnn'), ex.get('numLayers', 1)
     losses, state = [], None
     for k, batch in enumerate(ex['batches'][:args.steps]):
         X = torch.tensor(batch['X'], dtype=torch.int64)
         Y = torch.tensor(batch['Y'], dtype=torch.int64)
         if state is None or batch['resetState']:
-            state = (torch.zeros((X.shape[0], H)),)
+            state = init_state(cell, num_layers, X.shape[0], H, 'cpu')
         else:
-            for s in state:
-                s.detach_()
-        l, state = train_step(params, X, Y, state, ex['lr'], ex['theta'], V)
+            for layer in state:
+                for s in layer:
+                    s.detach_()
+        l, state = train_step(params, X, Y, state, ex['lr'], ex['theta'], cell, V)
         losses.append(l)
     return {'engine': 'pytorch', 'losses': losses, 'torch': torch.__version__}
 
@@ -220,6 +284,9 @@ def replay(args):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--epochs', type=int, default=500)
+    ap.add_argument('--cell', choices=sorted(GATES), default='rnn')
+    ap.add_argument('--num-layers', type=int, default=1)
+    ap.add_argument('--init', choices=['normal', 'uniform'], default='normal')
     ap.add_argument('--num-hiddens', type=int, default=512)
     ap.add_argument('--batch-size', type=int, default=32)
     ap.add_argument('--num-steps', type=int, default=35)
