@@ -3,6 +3,7 @@
 // perplexity, speed, wall time, memory over the run and the greedy continuation of "time traveller".
 //
 //   npm run bench:book -- [--backend onnx:cpu] [--seeds 0,1] [--samplers sequential,book-random,random] [--epochs 500]
+//   npm run bench:book -- --cells gru,lstm,lstm-2,lstm-2-uniform     # chapter 9 beside PyTorch (book-cells.ts)
 
 import { spawnSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
@@ -18,9 +19,26 @@ const { values } = parseArgs({
     seeds: { type: 'string', default: '0,1' },
     samplers: { type: 'string', default: 'sequential,book-random,random' },
     epochs: { type: 'string', default: '500' },
+    cells: { type: 'string' },
+    python: { type: 'string', default: process.env.RNN_SCRATCH_PYTHON ?? '/usr/bin/python3' },
     'no-write': { type: 'boolean', default: false },
   },
 });
+
+if (values.cells !== undefined) {
+  const { bookCells } = await import('./book-cells.ts');
+  const [cells, seeds] = [values.cells.split(','), values.seeds.split(',')];
+  bookCells({
+    root,
+    backend: values.backend,
+    python: values.python,
+    cells,
+    seeds,
+    epochs: values.epochs,
+    write: !values['no-write'],
+  });
+  process.exit(0);
+}
 
 const rows: string[] = [];
 for (const sampler of values.samplers.split(',')) {
