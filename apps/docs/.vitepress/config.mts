@@ -37,6 +37,14 @@ const groups: { zh: string; en: string; items: Item[] }[] = [
       ['11-live-demo', '11. 在线演示：在浏览器里训练', '11. Live demo: train in the browser'],
     ],
   },
+  {
+    zh: '下一章：门控单元',
+    en: 'Next chapter: gated cells',
+    items: [
+      ['12-gru', '12. 门控循环单元（GRU）', '12. Gated recurrent units (GRU)'],
+      ['13-lstm', '13. LSTM 与深层 RNN', '13. LSTM and deep RNNs'],
+    ],
+  },
 ];
 
 function sidebar(lang: 'zh' | 'en'): DefaultTheme.SidebarItem[] {

@@ -57,6 +57,7 @@ import {
 } from '@rnn-scratch/core';
 
 import { demo as scalarAutodiffDemo } from '../snippets/scalar-autodiff.ts';
+import { cellPages } from './cells.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const docsRoot = resolve(here, '..');
@@ -742,6 +743,7 @@ export async function generate(): Promise<Record<string, string>> {
     ...graphExample(),
     ...(await interpreterTrace()),
     ...cliHelp(),
+    ...(await cellPages()),
     'scalar-autodiff.out.txt': `${scalarAutodiffDemo()}\n`,
   };
 }
