@@ -9,7 +9,7 @@
  */
 
 import { join, resolve } from 'node:path';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 
 import {
   BOOK_DEFAULTS,
@@ -176,8 +176,10 @@ export const trainCommand = defineCommand({
     'sequential partitioning. Every --every epochs it prints the perplexity and a prediction and saves a',
     "checkpoint; at the end it prints the last epoch's perplexity and speed and two predictions.",
     '',
-    'Checkpoints go to --out (params.safetensors, checkpoint.json, perplexity.svg). Ctrl-C saves the last',
-    'completed epoch and exits with 130; --resume DIR continues exactly (same data order, same numbers).',
+    'Checkpoints go to --out (params.safetensors, checkpoint.json, perplexity.svg); a save never leaves the',
+    'folder without a loadable checkpoint, even when killed or when the disk is full. --out is checked before',
+    'training starts. Ctrl-C saves the last completed epoch and exits with 130; --resume DIR continues exactly',
+    '(same data order, same numbers).',
     '',
     'Examples:',
     '  rnn-scratch train',
@@ -191,7 +193,7 @@ export const trainCommand = defineCommand({
     const { run, resumed } = buildRun(options);
     if (options.exportExchange !== undefined) exportExchange(run, options.exportExchange, options.exchangeSteps);
     const out = options.out ?? resumed?.dir ?? defaultOutDir();
-    checkOutDir(out, resumed?.dir);
+    checkOutDir(out, resumed?.dir, saveBytes(run));
     const backend = await openTrainBackend(options, resumed?.meta.backend, io);
     if (options.prefix === '') throw new UsageError('--prefix: give at least one character');
     const prefixes = options.prefix !== undefined ? [options.prefix] : book.prefixes;
@@ -254,6 +256,13 @@ function readRunCorpus(given: string | undefined, resumed?: LoadedCheckpoint): R
       `${err.message} (the corpus of checkpoint ${resumed.dir}; give it with --corpus FILE)`,
     );
   }
+}
+
+/** About the free space a save needs: one more parameters file (the old one stays until the commit) and the rest. */
+function saveBytes(run: Run): number {
+  return (
+    encodeCheckpointParams(run.state.params).length + 64 * 1024 + 100 * run.config.numEpochs + 16 * run.vocab.length
+  );
 }
 
 /** Write the first minibatches training will see, then rewind the generator so training is unchanged. */
@@ -344,6 +353,8 @@ function saveRun(
     ? { [LAST_GOOD_FILE]: encodeCheckpointParams(diverged.lastGoodParams) }
     : {};
   saveCheckpoint(out, meta, run.state.params, { 'perplexity.svg': svg, ...extra });
+  // A resumed run that went on past an old divergence: its last good parameters are history now.
+  if (!diverged) rmSync(join(out, LAST_GOOD_FILE), { force: true });
 }
 
 /** Core says what diverged; the command line adds where it saved what, and which flags to try. */
