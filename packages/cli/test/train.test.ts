@@ -140,6 +140,18 @@ describe('rnn-scratch train: output like train_ch8', () => {
     expect(jc.history).not.toEqual(ja.history);
   });
 
+  it('preprocesses --prefix like the corpus, and says so in --help', () => {
+    const r = run(['train', ...TINY, '--epochs', '1', '--json', '--prefix', 'The Time-Machine!', '--out', 'prefix']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(Object.keys(JSON.parse(r.stdout).predictions)).toEqual(['the time machine']);
+    expectOneLineError(
+      run(['train', ...TINY, '--prefix', '42', '--out', 'prefix-2']),
+      2,
+      /--prefix "42" is empty once preprocessed like the corpus \(--preprocess book\)/,
+    );
+    expect(run(['train', '--help']).stdout).toMatch(/--prefix TEXT +.*preprocessed like the corpus/);
+  });
+
   it('shows every flag with its default in --help, and the exit codes', () => {
     const r = run(['train', '--help']);
     expect(r.code).toBe(0);

@@ -21,6 +21,7 @@ import {
   encodeCheckpointParams,
   isDataError,
   makeExchange,
+  preprocessLine,
   resumeConflict,
   resumeRun,
   runConfig,
@@ -146,7 +147,7 @@ const flags = [
     name: 'prefix',
     type: 'string',
     placeholder: 'TEXT',
-    help: "predict from this prefix instead of the book's 'time traveller' and 'traveller' (for another corpus)",
+    help: "predict from this prefix instead of the book's 'time traveller' and 'traveller' (for another corpus); it is preprocessed like the corpus (--preprocess book: lower-cased, letters only)",
   },
   {
     name: 'json',
@@ -194,9 +195,8 @@ export const trainCommand = defineCommand({
     if (options.exportExchange !== undefined) exportExchange(run, options.exportExchange, options.exchangeSteps);
     const out = options.out ?? resumed?.dir ?? defaultOutDir();
     checkOutDir(out, resumed?.dir, saveBytes(run));
+    const prefixes = options.prefix !== undefined ? [preprocessPrefix(options.prefix, run)] : book.prefixes;
     const backend = await openTrainBackend(options, resumed?.meta.backend, io);
-    if (options.prefix === '') throw new UsageError('--prefix: give at least one character');
-    const prefixes = options.prefix !== undefined ? [options.prefix] : book.prefixes;
 
     const output = new TrainOutput(io, options.json, backend);
     output.header(run, { resumed: resumed?.dir, out });
@@ -263,6 +263,17 @@ function saveBytes(run: Run): number {
   return (
     encodeCheckpointParams(run.state.params).length + 64 * 1024 + 100 * run.config.numEpochs + 16 * run.vocab.length
   );
+}
+
+/** --prefix, preprocessed like the corpus (the book's preprocessing lower-cases it and keeps only letters). */
+function preprocessPrefix(prefix: string, run: Run): string {
+  const cleaned = preprocessLine(prefix, run.config.preprocess);
+  if (cleaned === '') {
+    throw new UsageError(
+      `--prefix ${JSON.stringify(prefix)} is empty once preprocessed like the corpus (--preprocess ${run.config.preprocess}); give some letters`,
+    );
+  }
+  return cleaned;
 }
 
 /** Write the first minibatches training will see, then rewind the generator so training is unchanged. */
