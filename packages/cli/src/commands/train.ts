@@ -158,7 +158,7 @@ const flags = [
     name: 'export-exchange',
     type: 'string',
     placeholder: 'DIR',
-    help: 'also write the initial parameters (params.safetensors) and the first minibatches (batches.json) to DIR, for replaying them in another implementation (bench/torch_rnn.py --exchange DIR); training is unchanged',
+    help: "also write the initial parameters (params.safetensors) and the first minibatches (batches.json) to DIR, for replaying them in another implementation (such as the rnn-scratch repository's PyTorch script: python bench/torch_rnn.py --exchange DIR); training is unchanged",
   },
   { name: 'exchange-steps', type: 'int', min: 1, default: 20, help: 'how many minibatches --export-exchange writes' },
 ] as const;
