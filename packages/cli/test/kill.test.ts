@@ -87,11 +87,11 @@ describe('train --every 1, killed with SIGKILL', () => {
       const parent = join(dir, `step-${step}`);
       mkdirSync(parent);
       cpSync(base, join(parent, 'run'), { recursive: true });
-      // Resume it; its first save (epoch 2) announces each step and pauses 150 ms after it: kill it there.
+      // Resume it; its first save (epoch 2) announces each step and pauses 400 ms after it: kill it there.
       const r = await trainAndKill(
         parent,
         ['train', '--resume', 'run', '--epochs', '5', '--every', '1', '--json'],
-        { RNN_SCRATCH_SAVE_PAUSE_MS: '150' },
+        { RNN_SCRATCH_SAVE_PAUSE_MS: '400' },
         (line) => (line === `rnn-scratch: save step ${step}` ? 0 : undefined),
       );
       expect(r.signal, r.stderr).toBe('SIGKILL');
