@@ -47,8 +47,9 @@ export function deviceHint(device: string): string | undefined {
     case 'cuda':
       return (
         'onnx:cuda needs Linux x64, an NVIDIA driver, CUDA 12 and cuDNN 9, and the CUDA provider files that ' +
-        'onnxruntime-node downloads in its install script (this project skips it): allow the script ' +
-        '("allowScripts": {"onnxruntime-node": true} in the root package.json), then run ' +
+        "onnxruntime-node's install script downloads (skipped when the script is not allowed or with " +
+        'ONNXRUNTIME_NODE_INSTALL=skip): allow the script ("allowScripts": {"onnxruntime-node": true} in the ' +
+        "package.json of your project, or of the rnn-scratch repository's root), then run " +
         '`ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node`'
       );
     default:

@@ -63,7 +63,11 @@ export class TfjsRuntimeUnavailableError extends Error {
   }
 }
 
-const TFJS_VERSION = '4.22.0';
+/**
+ * The TensorFlow.js version the optional runtimes must match: the installed @tensorflow/tfjs-core's (the
+ * package depends on ^4.22.0), so that they register with this one copy of it.
+ */
+const TFJS_VERSION = tf.version_core;
 
 interface CandidateSpec {
   readonly packages: readonly string[];

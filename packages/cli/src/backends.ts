@@ -33,11 +33,29 @@ export interface BackendPackage {
   readonly pkg: string;
   /** How to install it. */
   readonly install: string;
+  /** When it is not installed: why that may be (it is an optional dependency of the CLI). */
+  readonly whyMissing: string;
+  /** When it is not installed: how to get it. */
+  readonly installHint: string;
 }
 
 export const BACKEND_PACKAGES: readonly BackendPackage[] = [
-  { name: 'onnx', pkg: '@rnn-scratch/backend-onnx', install: 'npm install @rnn-scratch/backend-onnx' },
-  { name: 'tfjs', pkg: '@rnn-scratch/backend-tfjs', install: 'npm install @rnn-scratch/backend-tfjs' },
+  {
+    name: 'onnx',
+    pkg: '@rnn-scratch/backend-onnx',
+    install: 'npm install @rnn-scratch/backend-onnx',
+    whyMissing:
+      "an optional dependency of @rnn-scratch/cli, which npm leaves out when its install fails, as it does when onnxruntime-node's install script cannot download the CUDA provider files (Linux x64 only, from api.nuget.org)",
+    installHint:
+      'ONNXRUNTIME_NODE_INSTALL=skip npm install @rnn-scratch/backend-onnx (add -g for a global rnn-scratch): the variable skips the CUDA download, which onnx:cpu and onnx:webgpu do not need',
+  },
+  {
+    name: 'tfjs',
+    pkg: '@rnn-scratch/backend-tfjs',
+    install: 'npm install @rnn-scratch/backend-tfjs',
+    whyMissing: 'an optional dependency of @rnn-scratch/cli, which npm leaves out when its install fails',
+    installHint: 'npm install @rnn-scratch/backend-tfjs (add -g for a global rnn-scratch)',
+  },
 ];
 
 /** What happened when a backend package was imported. */
@@ -84,8 +102,8 @@ async function importOne(p: BackendPackage): Promise<PackageLoad> {
       name: p.name,
       pkg: p.pkg,
       loaded: false,
-      reason: missing ? `${p.pkg} is not installed` : `${p.pkg} failed to load: ${message}`,
-      hint: missing ? p.install : `reinstall it (${p.install}) or pick another --backend`,
+      reason: missing ? `${p.pkg} is not installed (${p.whyMissing})` : `${p.pkg} failed to load: ${message}`,
+      hint: missing ? p.installHint : `reinstall it (${p.install}) or pick another --backend`,
     };
   }
   if (!registeredBackends().some((f) => f.name === p.name)) {

@@ -1,194 +1,88 @@
 /**
- * Checkpoint folders on disk: `params.safetensors` + `checkpoint.json` (+ `perplexity.svg`), written
- * atomically. The bytes and the JSON come from core's browser-safe `checkpoint/` module.
+ * Checkpoint folders as the command line sees them. `@rnn-scratch/core/node` saves and loads them (a
+ * commit protocol that leaves a loadable checkpoint in the folder at every moment, see its `checkpoint.ts`);
+ * this module words the `--out` checks for the flags and turns a failed save into the CLI's exit code 7.
  *
- * Atomic save of DIR:
- *   1. write every file into `DIR.tmp-<pid>` and fsync each file and the folder;
- *   2. rename the previous `DIR` (if any) to `DIR.old-<pid>`;
- *   3. rename `DIR.tmp-<pid>` to `DIR` and fsync the parent folder;
- *   4. remove `DIR.old-<pid>`.
- * A crash before 3 leaves the previous checkpoint in place (or, between 2 and 3, in `DIR.old-<pid>`, which
- * `loadCheckpoint` points out); a crash after 3 leaves the new one. Never a half-written checkpoint.
+ * Test hook: with `RNN_SCRATCH_SAVE_PAUSE_MS=N` in the environment, every save prints
+ * `rnn-scratch: save step <step>` to stderr after each of its steps (tidy, params, files, manifest, commit,
+ * rename) and then pauses N ms, so that a test can kill the process between any two steps.
  */
 
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeSync,
-} from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { writeSync } from 'node:fs';
 
+import type { CheckpointMeta, Params } from '@rnn-scratch/core';
 import {
-  CHECKPOINT_META_FILE,
-  CHECKPOINT_PARAMS_FILE,
-  CheckpointError,
-  checkpointModel,
-  decodeCheckpointMeta,
-  decodeCheckpointParams,
-  encodeCheckpointMeta,
-  encodeCheckpointParams,
-  type CheckpointMeta,
-  type Params,
-} from '@rnn-scratch/core';
+  checkOutDir as checkFolder,
+  isCheckpointWriteError,
+  saveCheckpoint as saveFolder,
+  type CheckpointDirError,
+  type SaveStep,
+} from '@rnn-scratch/core/node';
 
 import { UsageError } from './args.js';
+import { CliError, EXIT_DATA, EXIT_SAVE_FAILED } from './errors.js';
 
-export interface LoadedCheckpoint {
-  readonly dir: string;
-  readonly meta: CheckpointMeta;
-  readonly params: Params;
-}
+export { loadCheckpoint, type LoadedCheckpoint } from '@rnn-scratch/core/node';
 
-/** Write `data` to `path` and flush it to the disk. */
-function writeDurable(path: string, data: string | Uint8Array): void {
-  const fd = openSync(path, 'w');
+/**
+ * Refuse, before training, an `--out` folder that a checkpoint must not go into (a file, a folder with
+ * other files, another run's checkpoint: usage errors) or cannot go into (a read-only or unwritable file
+ * system, or one without `bytesNeeded` free: exit code 3).
+ */
+export function checkOutDir(out: string, resuming?: string, bytesNeeded?: number): void {
   try {
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    let written = 0;
-    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** fsync a folder so a rename inside it is durable (not possible on every platform: best effort). */
-function syncDir(path: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    fsyncSync(fd);
-  } catch {
-    // Windows cannot open folders; the rename is still atomic there.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
+    checkFolder(out, { resuming, bytesNeeded });
+  } catch (err) {
+    if (err instanceof Error && err.name === 'CheckpointDirError') {
+      switch ((err as CheckpointDirError).code) {
+        case 'NOT_A_FOLDER':
+          throw new UsageError(`--out ${out}: ${err.message}; give a folder for the checkpoint`);
+        case 'NOT_EMPTY':
+          throw new UsageError(
+            `--out ${out} is a folder that holds other files; give a new or empty folder for the checkpoint`,
+          );
+        case 'HOLDS_CHECKPOINT':
+          throw new UsageError(
+            `--out ${out} already holds a checkpoint; continue it with --resume ${out}, or give another --out`,
+          );
+      }
+    }
+    if (isCheckpointWriteError(err)) {
+      throw new CliError(EXIT_DATA, `--out ${out} cannot take checkpoints: ${err.reason}; give another --out`, {
+        cause: err,
+      });
+    }
+    throw err;
   }
 }
 
 /**
- * Save a checkpoint into `dir`, atomically replacing the one there. `extra` files (e.g. `perplexity.svg`)
- * go into the same folder.
+ * Save a checkpoint into `dir` with `files` beside it. A failed save (no space, read-only, no permission) is
+ * a CliError with exit code 7 that says what happened and that the previous checkpoint is intact.
  */
 export function saveCheckpoint(
   dir: string,
   meta: CheckpointMeta,
   params: Params,
-  extra: Readonly<Record<string, string | Uint8Array>> = {},
+  files: Readonly<Record<string, string | Uint8Array>> = {},
 ): void {
-  const target = resolve(dir);
-  const parent = dirname(target);
-  mkdirSync(parent, { recursive: true });
-  const tmp = `${target}.tmp-${process.pid}`;
-  const old = `${target}.old-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp);
-  const metadata = { epoch: String(meta.epoch), backend: meta.backend, 'rnn-scratch-checkpoint': String(meta.version) };
-  writeDurable(join(tmp, CHECKPOINT_PARAMS_FILE), encodeCheckpointParams(params, metadata));
-  for (const [name, data] of Object.entries(extra)) writeDurable(join(tmp, name), data);
-  // checkpoint.json last: a folder with it is complete.
-  writeDurable(join(tmp, CHECKPOINT_META_FILE), encodeCheckpointMeta(meta));
-  syncDir(tmp);
-
-  const hadOld = existsSync(target);
-  if (hadOld) {
-    rmSync(old, { recursive: true, force: true });
-    renameSync(target, old);
-  }
   try {
-    renameSync(tmp, target);
+    saveFolder(dir, meta, params, { files, onStep: pauseHook() });
   } catch (err) {
-    if (hadOld) renameSync(old, target); // put the previous checkpoint back
-    throw err;
-  }
-  syncDir(parent);
-  if (hadOld) rmSync(old, { recursive: true, force: true });
-}
-
-/** Leftovers of an interrupted save next to `dir`: `DIR.old-<pid>` folders. */
-function leftovers(target: string): string[] {
-  try {
-    const base = basename(target);
-    return readdirSync(dirname(target))
-      .filter((n) => n.startsWith(`${base}.old-`) && existsSync(join(dirname(target), n, CHECKPOINT_META_FILE)))
-      .map((n) => join(dirname(target), n));
-  } catch {
-    return [];
+    if (!isCheckpointWriteError(err)) throw err;
+    const resume = err.previousEpoch !== undefined ? ` (continue it with: rnn-scratch train --resume ${dir})` : '';
+    throw new CliError(EXIT_SAVE_FAILED, `${err.message}${resume}`, { cause: err });
   }
 }
 
-function readFile(path: string, what: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new CheckpointError('NOT_FOUND', `${what} is missing: the checkpoint is incomplete`);
-    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new CheckpointError('CORRUPT', `cannot read ${what}: ${reason}`);
-  }
-}
-
-/**
- * Load and check a checkpoint folder. Throws CheckpointError (exit code 4) for a missing folder or file, a
- * corrupt or truncated file, another format version, or parameters whose shapes do not match.
- */
-export function loadCheckpoint(path: string): LoadedCheckpoint {
-  const target = resolve(path);
-  let stat;
-  try {
-    stat = statSync(target);
-  } catch {
-    const found = leftovers(target);
-    const hint = found.length > 0 ? ` (an interrupted save left ${found[0]}: rename it to ${path} to use it)` : '';
-    throw new CheckpointError('NOT_FOUND', `checkpoint not found: ${path}${hint}`);
-  }
-  if (!stat.isDirectory()) {
-    throw new CheckpointError(
-      'NOT_FOUND',
-      `${path} is not a checkpoint folder (expected a folder with ${CHECKPOINT_META_FILE} and ${CHECKPOINT_PARAMS_FILE})`,
-    );
-  }
-  const metaPath = join(path, CHECKPOINT_META_FILE);
-  if (!existsSync(join(target, CHECKPOINT_META_FILE))) {
-    throw new CheckpointError('NOT_FOUND', `${path} is not a checkpoint folder: it has no ${CHECKPOINT_META_FILE}`);
-  }
-  const meta = decodeCheckpointMeta(readFile(join(target, CHECKPOINT_META_FILE), metaPath).toString('utf8'), metaPath);
-  const paramsPath = join(path, CHECKPOINT_PARAMS_FILE);
-  const bytes = readFile(join(target, CHECKPOINT_PARAMS_FILE), paramsPath);
-  const params = decodeCheckpointParams(
-    new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-    checkpointModel(meta),
-    paramsPath,
-  );
-  return { dir: path, meta, params };
-}
-
-/**
- * Refuse an `--out` folder we must not replace: a file, or a folder that holds something other than a
- * checkpoint, or another run's checkpoint (unless it is the one being resumed).
- */
-export function checkOutDir(out: string, resuming?: string): void {
-  const target = resolve(out);
-  if (!existsSync(target)) return;
-  const stat = statSync(target);
-  if (!stat.isDirectory()) throw new UsageError(`--out ${out} is a file; give a folder for the checkpoint`);
-  const entries = readdirSync(target);
-  if (entries.length === 0) return;
-  if (!entries.includes(CHECKPOINT_META_FILE)) {
-    throw new UsageError(
-      `--out ${out} is a folder that holds other files; give a new or empty folder for the checkpoint`,
-    );
-  }
-  if (resuming === undefined || resolve(resuming) !== target) {
-    throw new UsageError(
-      `--out ${out} already holds a checkpoint; continue it with --resume ${out}, or give another --out`,
-    );
-  }
+/** The test hook described at the top, or undefined when RNN_SCRATCH_SAVE_PAUSE_MS is not set. */
+function pauseHook(): ((step: SaveStep) => void) | undefined {
+  const value = process.env.RNN_SCRATCH_SAVE_PAUSE_MS;
+  const ms = Number(value);
+  if (!value || !Number.isFinite(ms) || ms < 0) return undefined;
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  return (step) => {
+    writeSync(2, `rnn-scratch: save step ${step}\n`);
+    Atomics.wait(cell, 0, 0, ms);
+  };
 }

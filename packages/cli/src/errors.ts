@@ -4,6 +4,7 @@
  */
 
 import { isCheckpointError, isDataError } from '@rnn-scratch/core';
+import { isCheckpointWriteError } from '@rnn-scratch/core/node';
 
 import { UsageError } from './args.js';
 
@@ -12,7 +13,10 @@ export const EXIT_OK = 0;
 export const EXIT_UNEXPECTED = 1;
 /** Unknown command or flag, a bad flag value, flags that conflict with each other or with a checkpoint. */
 export const EXIT_USAGE = 2;
-/** Bad input data: corpus file missing, empty, without letters, too short for one minibatch. */
+/**
+ * Bad input data: corpus file missing, empty, without letters, too short for one minibatch; or an `--out`
+ * folder that cannot be written (checked before training starts).
+ */
 export const EXIT_DATA = 3;
 /** A checkpoint folder missing, corrupt, truncated, from another format version, or of the wrong shape. */
 export const EXIT_CHECKPOINT = 4;
@@ -20,6 +24,11 @@ export const EXIT_CHECKPOINT = 4;
 export const EXIT_BACKEND = 5;
 /** Training diverged (NaN or infinite loss); the last good checkpoint was saved. */
 export const EXIT_DIVERGED = 6;
+/**
+ * A checkpoint could not be saved: no space left, a read-only file system, no permission. What the save
+ * wrote is removed and the previous checkpoint in the folder is intact.
+ */
+export const EXIT_SAVE_FAILED = 7;
 /** Interrupted with Ctrl-C (SIGINT); the last completed epoch was saved. 128 + SIGINT(2), as shells do. */
 export const EXIT_INTERRUPTED = 130;
 
@@ -28,10 +37,11 @@ export const EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
   [EXIT_OK, 'success'],
   [EXIT_UNEXPECTED, 'unexpected error (a bug; --debug shows the stack trace)'],
   [EXIT_USAGE, 'usage: unknown command or flag, bad or conflicting flag value'],
-  [EXIT_DATA, 'data: corpus file missing, empty, without letters, or too short'],
+  [EXIT_DATA, 'data: corpus file missing, empty, without letters, or too short; --out not writable'],
   [EXIT_CHECKPOINT, 'checkpoint: missing, corrupt, truncated, incompatible version or shape'],
   [EXIT_BACKEND, 'backend unavailable (the message says why and how to install it)'],
   [EXIT_DIVERGED, 'training diverged (NaN/Inf loss); the last good checkpoint was saved'],
+  [EXIT_SAVE_FAILED, 'checkpoint not saved: no space, read-only or no permission; the previous one is intact'],
   [EXIT_INTERRUPTED, 'interrupted (Ctrl-C); the last completed epoch was saved'],
 ];
 
@@ -64,6 +74,7 @@ export function classify(err: unknown): { code: number; expected: boolean } {
   if (err instanceof Error && err.name === 'PredictError') return { code: EXIT_USAGE, expected: true };
   if (isDataError(err)) return { code: EXIT_DATA, expected: true };
   if (isCheckpointError(err)) return { code: EXIT_CHECKPOINT, expected: true };
+  if (isCheckpointWriteError(err)) return { code: EXIT_SAVE_FAILED, expected: true };
   if (isBackendUnavailable(err)) return { code: EXIT_BACKEND, expected: true };
   if (isBackendIdError(err)) return { code: EXIT_USAGE, expected: true };
   if (err instanceof Error && err.name === 'DivergenceError') return { code: EXIT_DIVERGED, expected: true };

@@ -10,6 +10,7 @@ export {
   EXIT_DIVERGED,
   EXIT_INTERRUPTED,
   EXIT_OK,
+  EXIT_SAVE_FAILED,
   EXIT_UNEXPECTED,
   EXIT_USAGE,
 } from './errors.js';

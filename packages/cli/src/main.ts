@@ -4,7 +4,8 @@
  *
  * Exit codes (errors.ts): 0 success, 1 unexpected error (a bug: run with --debug for the stack trace), 2 usage
  * error (unknown command or flag, bad flag value), 3 data or input error (missing/empty file, corpus too short,
- * ...), 4 checkpoint error, 5 backend unavailable, 6 training diverged, 130 interrupted (Ctrl-C).
+ * ..., an unwritable --out), 4 checkpoint error, 5 backend unavailable, 6 training diverged, 7 checkpoint not saved
+ * (no space, read-only, no permission), 130 interrupted (Ctrl-C).
  *
  * `bin/rnn-scratch.js` imports this module and calls `run()`. Running `node dist/main.js` directly works too.
  */

@@ -1,5 +1,6 @@
-// Unit tests: checkpoint bytes and JSON (core), the atomic folder writes (cli), and the perplexity plots.
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// Unit tests: checkpoint bytes and JSON (core), the CLI's wording of the folder checks, and the perplexity plots.
+// The folder protocol itself (kills at every step, full and read-only disks) is core's checkpoint-folder test.
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CHECKPOINT_FORMAT,
@@ -18,6 +19,7 @@ import {
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { checkOutDir, loadCheckpoint, saveCheckpoint } from '../src/checkpoint.js';
+import { CliError, EXIT_DATA } from '../src/errors.js';
 import { niceTicks, perplexitySvg, sparkline } from '../src/plot.js';
 import { tempDir } from './helpers.js';
 
@@ -121,11 +123,10 @@ describe('core checkpoint encoding', () => {
   });
 });
 
-describe('checkpoint folders on disk', () => {
-  it('saves atomically, replacing the previous checkpoint and leaving nothing behind', () => {
+describe('checkpoint folders as the command line sees them', () => {
+  it('saves and loads through core/node, leaving the checkpoint at rest and nothing beside it', () => {
     const target = join(dir, 'run');
     saveCheckpoint(target, metaOf(1), params, { 'perplexity.svg': '<svg/>' });
-    expect(loadCheckpoint(target).meta.epoch).toBe(1);
     saveCheckpoint(target, metaOf(2), params, { 'perplexity.svg': '<svg/>' });
     const loaded = loadCheckpoint(target);
     expect(loaded.meta.epoch).toBe(2);
@@ -134,36 +135,30 @@ describe('checkpoint folders on disk', () => {
     expect(readdirSync(dir).filter((n) => n.startsWith('run.'))).toEqual([]);
   });
 
-  it('keeps the previous checkpoint when a save dies midway', () => {
-    const target = join(dir, 'crash');
-    saveCheckpoint(target, metaOf(1), params);
-    // A save that died while writing its temporary folder: the checkpoint in place is untouched.
-    mkdirSync(`${target}.tmp-99999`);
-    writeFileSync(join(`${target}.tmp-99999`, 'params.safetensors'), 'half');
-    expect(loadCheckpoint(target).meta.epoch).toBe(1);
-    // The next save cleans up its own temporary folder and works.
-    saveCheckpoint(target, metaOf(3), params);
-    expect(loadCheckpoint(target).meta.epoch).toBe(3);
-    // A save that died between the two renames: the old checkpoint is in DIR.old-<pid>, and the error says so.
-    renameSync(target, `${target}.old-4242`);
-    expect(() => loadCheckpoint(target)).toThrow(
-      /checkpoint not found: .*crash \(an interrupted save left .*crash\.old-4242: rename it/,
-    );
-    renameSync(`${target}.old-4242`, target);
-    expect(existsSync(target)).toBe(true);
-  });
-
-  it('refuses --out folders that hold something else', () => {
+  it('words the --out checks for the flags: usage errors, and exit code 3 for a folder it cannot write', () => {
     const other = join(dir, 'other');
     mkdirSync(other);
     checkOutDir(other); // empty: fine
     writeFileSync(join(other, 'notes.txt'), 'mine');
-    expect(() => checkOutDir(other)).toThrow(/holds other files/);
-    expect(() => checkOutDir(join(other, 'notes.txt'))).toThrow(/is a file/);
+    expect(() => checkOutDir(other)).toThrow(/^--out .*other is a folder that holds other files; give a new or empty/);
+    expect(() => checkOutDir(join(other, 'notes.txt'))).toThrow(
+      /^--out .*notes\.txt: .*notes\.txt is a file; give a folder/,
+    );
     const run = join(dir, 'run');
-    expect(() => checkOutDir(run)).toThrow(/already holds a checkpoint/);
+    expect(() => checkOutDir(run)).toThrow(/already holds a checkpoint; continue it with --resume/);
     checkOutDir(run, run); // resuming in place: fine
     checkOutDir(join(dir, 'new', 'deeper')); // does not exist yet: fine
+    let err: unknown;
+    try {
+      checkOutDir(join(dir, 'new'), undefined, Number.MAX_SAFE_INTEGER);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(CliError);
+    expect((err as CliError).exitCode).toBe(EXIT_DATA);
+    expect((err as CliError).message).toMatch(
+      /^--out .*new cannot take checkpoints: only .* free on its file system, and a checkpoint save needs .*; give another --out$/,
+    );
   });
 });
 

@@ -1,6 +1,7 @@
 // `rnn-scratch predict`, `backends` and `bench` end to end (the real built binary).
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 
 import { checkBuilt, cli, expectOneLineError, tempDir, TINY } from './helpers.js';
@@ -61,10 +62,31 @@ describe('rnn-scratch predict', () => {
     expect(s3.text).not.toBe(s1.text);
   });
 
-  it('notes characters outside the vocabulary', () => {
-    const r = run(['predict', '--checkpoint', 'model', '--prefix', 'Time', '--num-preds', '3']);
+  it("preprocesses --prefix like the book's corpus: lower-cased, every run of non-letters one space", () => {
+    const r = run(['predict', '--checkpoint', 'model', '--prefix', ' The Time-Traveller! ', '--num-preds', '3']);
+    expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/^rnn-scratch: note: "T" not in the vocabulary/);
+    expect(r.stdout).toMatch(/^the time traveller.{3}\n$/);
+    const same = run(['predict', '--checkpoint', 'model', '--prefix', 'the time traveller', '--num-preds', '3']);
+    expect(r.stdout).toBe(same.stdout);
+    expectOneLineError(
+      run(['predict', '--checkpoint', 'model', '--prefix', '1984!']),
+      2,
+      /--prefix "1984!" is empty once preprocessed like the checkpoint's corpus \(book\)/,
+    );
+  });
+
+  it('names the letters outside the vocabulary in one note', () => {
+    // A corpus without q, u, z.
+    writeFileSync(join(dir, 'few.txt'), 'the time traveller for so it will be convenient to speak of him\n'.repeat(40));
+    const t = run(['train', ...TINY, '--epochs', '1', '--corpus', 'few.txt', '--max-tokens', '-1', '--out', 'few']);
+    expect(t.code, t.stderr).toBe(0);
+    const r = run(['predict', '--checkpoint', 'few', '--prefix', 'Time, QUIZ!', '--num-preds', '3']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^time <unk><unk>i<unk>.{3}\n$/);
+    expect(r.stderr).toBe(
+      'rnn-scratch: note: the prefix\'s 3 characters are not in the vocabulary, read as <unk>: "q", "u", "z"\n',
+    );
   });
 
   it('fails with one line: no --checkpoint (2), a missing checkpoint (4), --top-k without sampling (2)', () => {

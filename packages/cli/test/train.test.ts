@@ -140,6 +140,18 @@ describe('rnn-scratch train: output like train_ch8', () => {
     expect(jc.history).not.toEqual(ja.history);
   });
 
+  it('preprocesses --prefix like the corpus, and says so in --help', () => {
+    const r = run(['train', ...TINY, '--epochs', '1', '--json', '--prefix', 'The Time-Machine!', '--out', 'prefix']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(Object.keys(JSON.parse(r.stdout).predictions)).toEqual(['the time machine']);
+    expectOneLineError(
+      run(['train', ...TINY, '--prefix', '42', '--out', 'prefix-2']),
+      2,
+      /--prefix "42" is empty once preprocessed like the corpus \(--preprocess book\)/,
+    );
+    expect(run(['train', '--help']).stdout).toMatch(/--prefix TEXT +.*preprocessed like the corpus/);
+  });
+
   it('shows every flag with its default in --help, and the exit codes', () => {
     const r = run(['train', '--help']);
     expect(r.code).toBe(0);
@@ -160,6 +172,7 @@ describe('rnn-scratch train: output like train_ch8', () => {
       expect(out).toContain(flag);
     expect(out).toMatch(/^ +130 +interrupted/m);
     expect(out).toMatch(/^ +6 +training diverged/m);
+    expect(out).toMatch(/^ +7 +checkpoint not saved: no space, read-only or no permission/m);
   });
 
   it('defaults --out to runs/<date>T<time>', () => {
@@ -379,12 +392,13 @@ describe('rnn-scratch train: failures are one line with a distinct exit code', (
     writeFileSync(join(foreign, 'checkpoint.json'), JSON.stringify({ model: 'gpt' }));
     expectOneLineError(run(['train', '--resume', 'foreign']), 4, /is not an rnn-scratch checkpoint/);
 
+    // An edited checkpoint.json fails its checksum; without the checksum the edit is read (and checked).
     const shape = copy('shape');
     const m = meta(shape);
-    writeFileSync(
-      join(shape, 'checkpoint.json'),
-      JSON.stringify({ ...m, hyperparameters: { ...m.hyperparameters, numHiddens: 16 } }),
-    );
+    const edited = { ...m, hyperparameters: { ...m.hyperparameters, numHiddens: 16 } };
+    writeFileSync(join(shape, 'checkpoint.json'), JSON.stringify(edited));
+    expectOneLineError(run(['train', '--resume', 'shape']), 4, /checkpoint\.json does not match its checksum/);
+    writeFileSync(join(shape, 'checkpoint.json'), JSON.stringify({ ...edited, checksum: undefined }));
     expectOneLineError(run(['train', '--resume', 'shape']), 4, /"W_xh" has shape \[28, 8\] but .* need \[28, 16\]/);
 
     const field = copy('bad-field');

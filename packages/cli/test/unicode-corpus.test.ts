@@ -44,5 +44,13 @@ describe('train on another text', () => {
     const p = cli(dir, ['predict', '--checkpoint', 'run', '--prefix', '时间', '--num-preds', '5']);
     expect(p.code, p.stderr).toBe(0);
     expect([...p.stdout.trim()]).toHaveLength(7);
+    // Unicode preprocessing keeps the characters (whitespace runs become one space); the ones the corpus
+    // never had are named in one note.
+    const u = cli(dir, ['predict', '--checkpoint', 'run', '--prefix', '时间  猫🙂猫', '--num-preds', '2']);
+    expect(u.code, u.stderr).toBe(0);
+    expect(u.stdout).toMatch(/^时间(<unk>){4}/);
+    expect(u.stderr).toBe(
+      'rnn-scratch: note: the prefix\'s 3 characters are not in the vocabulary, read as <unk>: " ", "猫", "🙂"\n',
+    );
   });
 });

@@ -3,7 +3,7 @@
  * default; `--temperature` > 0 samples, reproducibly for a given `--seed`.
  */
 
-import { BOOK_DEFAULTS, predict, Random, Vocab } from '@rnn-scratch/core';
+import { BOOK_DEFAULTS, predict, preprocessLine, Random, Vocab } from '@rnn-scratch/core';
 
 import { UsageError } from '../args.js';
 import { openBackend } from '../backends.js';
@@ -21,7 +21,7 @@ const flags = [
     name: 'prefix',
     type: 'string',
     default: BOOK_DEFAULTS.prefixes[0],
-    help: 'text to start from (the model continues it)',
+    help: "text to start from (the model continues it); it is preprocessed like the checkpoint's corpus, so with the book's preprocessing 'The Time-Traveller!' reads as 'the time traveller'",
   },
   {
     name: 'num-preds',
@@ -68,6 +68,9 @@ export const predictCommand = defineCommand({
   description: [
     "Loads a checkpoint and continues a prefix like d2l's predict_ch8: warm up the state on the prefix, then",
     'generate --num-preds characters, each from the previous one. Prints the prefix followed by the generated text.',
+    "The prefix is first preprocessed exactly like the checkpoint's corpus (book: lower-cased, every run of",
+    'non-letters one space, trimmed; unicode: whitespace runs one space, trimmed); characters still outside the',
+    'vocabulary are named in one note on stderr and read as <unk>.',
     '',
     'Examples:',
     '  rnn-scratch predict --checkpoint runs/quick',
@@ -83,20 +86,24 @@ export const predictCommand = defineCommand({
       throw new UsageError('--top-k only applies when sampling: give a --temperature greater than 0 too');
     }
     const { meta, params } = loadCheckpoint(options.checkpoint);
-    const vocab = Vocab.fromJSON({ idxToToken: [...meta.vocab.idxToToken] });
-    const unknown = [...new Set([...options.prefix].filter((c) => !vocab.tokenToIdx.has(c)))];
+    const vocab = Vocab.fromJSON(meta.vocab);
+    const { preprocess } = meta.hyperparameters;
+    const prefix = preprocessLine(options.prefix, preprocess);
+    if (prefix === '') {
+      throw new UsageError(
+        `--prefix ${JSON.stringify(options.prefix)} is empty once preprocessed like the checkpoint's corpus (${preprocess}); give some letters`,
+      );
+    }
+    const unknown = [...new Set([...prefix].filter((c) => !vocab.tokenToIdx.has(c)))];
     if (unknown.length > 0 && !options.json) {
       const shown = unknown.map((c) => JSON.stringify(c)).join(', ');
-      const why =
-        meta.hyperparameters.preprocess === 'book'
-          ? " (the book's preprocessing keeps only lower-case letters and spaces)"
-          : '';
-      stderr.write(`rnn-scratch: note: ${shown} not in the vocabulary${why}; read as <unk>\n`);
+      const count = unknown.length === 1 ? 'character is' : `${unknown.length} characters are`;
+      stderr.write(`rnn-scratch: note: the prefix's ${count} not in the vocabulary, read as <unk>: ${shown}\n`);
     }
 
     const backend = await openBackend(options.backend, { threads: options.threads });
     try {
-      const text = await predict(backend, options.prefix, params, vocab, {
+      const text = await predict(backend, prefix, params, vocab, {
         numPreds: options.numPreds,
         temperature: options.temperature,
         topK: options.topK,
@@ -107,7 +114,7 @@ export const predictCommand = defineCommand({
           checkpoint: options.checkpoint,
           epoch: meta.epoch,
           backend: `${backend.name}:${backend.device}`,
-          prefix: options.prefix,
+          prefix,
           numPreds: options.numPreds,
           temperature: options.temperature,
           topK: options.topK ?? null,

@@ -9,7 +9,7 @@
  */
 
 import { join, resolve } from 'node:path';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 
 import {
   BOOK_DEFAULTS,
@@ -23,6 +23,7 @@ import {
   encodeCheckpointParams,
   isDataError,
   makeExchange,
+  preprocessLine,
   resumeConflict,
   resumeRun,
   runConfig,
@@ -169,7 +170,7 @@ const flags = [
     name: 'prefix',
     type: 'string',
     placeholder: 'TEXT',
-    help: "predict from this prefix instead of the book's 'time traveller' and 'traveller' (for another corpus)",
+    help: "predict from this prefix instead of the book's 'time traveller' and 'traveller' (for another corpus); it is preprocessed like the corpus (--preprocess book: lower-cased, letters only)",
   },
   {
     name: 'json',
@@ -180,7 +181,7 @@ const flags = [
     name: 'export-exchange',
     type: 'string',
     placeholder: 'DIR',
-    help: 'also write the initial parameters (params.safetensors) and the first minibatches (batches.json) to DIR, for replaying them in another implementation (bench/torch_rnn.py --exchange DIR); training is unchanged',
+    help: "also write the initial parameters (params.safetensors) and the first minibatches (batches.json) to DIR, for replaying them in another implementation (such as the rnn-scratch repository's PyTorch script: python bench/torch_rnn.py --exchange DIR); training is unchanged",
   },
   { name: 'exchange-steps', type: 'int', min: 1, default: 20, help: 'how many minibatches --export-exchange writes' },
 ] as const;
@@ -206,8 +207,10 @@ export const trainCommand = defineCommand({
     '  9.3  deep RNN (LSTM)     rnn-scratch train --cell lstm --num-layers 2 --num-hiddens 256 --lr 2 --init uniform',
     '       (9.3 uses nn.LSTM, hence --init uniform; the scratch init N(0, 0.01^2) learns much later there)',
     '',
-    'Checkpoints go to --out (params.safetensors, checkpoint.json, perplexity.svg). Ctrl-C saves the last',
-    'completed epoch and exits with 130; --resume DIR continues exactly (same data order, same numbers).',
+    'Checkpoints go to --out (params.safetensors, checkpoint.json, perplexity.svg); a save never leaves the',
+    'folder without a loadable checkpoint, even when killed or when the disk is full. --out is checked before',
+    'training starts. Ctrl-C saves the last completed epoch and exits with 130; --resume DIR continues exactly',
+    '(same data order, same numbers).',
     '',
     'Examples:',
     '  rnn-scratch train',
@@ -221,10 +224,9 @@ export const trainCommand = defineCommand({
     const { run, resumed } = buildRun(options);
     if (options.exportExchange !== undefined) exportExchange(run, options.exportExchange, options.exchangeSteps);
     const out = options.out ?? resumed?.dir ?? defaultOutDir();
-    checkOutDir(out, resumed?.dir);
+    checkOutDir(out, resumed?.dir, saveBytes(run));
+    const prefixes = options.prefix !== undefined ? [preprocessPrefix(options.prefix, run)] : book.prefixes;
     const backend = await openTrainBackend(options, resumed?.meta.backend, io);
-    if (options.prefix === '') throw new UsageError('--prefix: give at least one character');
-    const prefixes = options.prefix !== undefined ? [options.prefix] : book.prefixes;
 
     const output = new TrainOutput(io, options.json, backend);
     output.header(run, { resumed: resumed?.dir, out });
@@ -287,6 +289,24 @@ function readRunCorpus(given: string | undefined, resumed?: LoadedCheckpoint): R
       `${err.message} (the corpus of checkpoint ${resumed.dir}; give it with --corpus FILE)`,
     );
   }
+}
+
+/** About the free space a save needs: one more parameters file (the old one stays until the commit) and the rest. */
+function saveBytes(run: Run): number {
+  return (
+    encodeCheckpointParams(run.state.params).length + 64 * 1024 + 100 * run.config.numEpochs + 16 * run.vocab.length
+  );
+}
+
+/** --prefix, preprocessed like the corpus (the book's preprocessing lower-cases it and keeps only letters). */
+function preprocessPrefix(prefix: string, run: Run): string {
+  const cleaned = preprocessLine(prefix, run.config.preprocess);
+  if (cleaned === '') {
+    throw new UsageError(
+      `--prefix ${JSON.stringify(prefix)} is empty once preprocessed like the corpus (--preprocess ${run.config.preprocess}); give some letters`,
+    );
+  }
+  return cleaned;
 }
 
 /** Write the first minibatches training will see, then rewind the generator so training is unchanged. */
@@ -377,6 +397,8 @@ function saveRun(
     ? { [LAST_GOOD_FILE]: encodeCheckpointParams(diverged.lastGoodParams) }
     : {};
   saveCheckpoint(out, meta, run.state.params, { 'perplexity.svg': svg, ...extra });
+  // A resumed run that went on past an old divergence: its last good parameters are history now.
+  if (!diverged) rmSync(join(out, LAST_GOOD_FILE), { force: true });
 }
 
 /** Core says what diverged; the command line adds where it saved what, and which flags to try. */

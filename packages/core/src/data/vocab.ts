@@ -131,8 +131,14 @@ export class Vocab {
     };
   }
 
-  /** Rebuild a vocabulary saved with `toJSON()`, with the same index for every token. */
-  static fromJSON(json: VocabJSON): Vocab {
+  /**
+   * Rebuild a vocabulary saved with `toJSON()`, with the same index for every token. A checkpoint's
+   * `meta.vocab` (read-only arrays, no counts) is accepted as it is: `Vocab.fromJSON(meta.vocab)`.
+   */
+  static fromJSON(json: {
+    readonly idxToToken: readonly string[];
+    readonly tokenFreqs?: readonly (readonly [string, number])[];
+  }): Vocab {
     const idxToToken: unknown = json?.idxToToken;
     if (!Array.isArray(idxToToken) || !idxToToken.every((t) => typeof t === 'string')) {
       throw new DataError('BAD_VOCAB', 'saved vocabulary: idxToToken must be an array of strings');

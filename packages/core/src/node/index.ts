@@ -1,9 +1,10 @@
 /**
- * `@rnn-scratch/core/node`: the Node-only part of the data pipeline, which reads files.
+ * `@rnn-scratch/core/node`: the Node-only part of core, which reads and writes files.
  *
  * Everything else in core is browser-safe and takes the text as a string; these helpers read
  * The Time Machine (bundled with the package at `data/timemachine.txt`) or any other UTF-8 file, check it,
- * and hand the text to the same functions.
+ * and hand the text to the same functions. Checkpoint folders are saved and loaded here too
+ * (`saveCheckpoint`, `loadCheckpoint`, `checkOutDir`: see `checkpoint.ts`).
  */
 
 import { createHash } from 'node:crypto';
@@ -20,6 +21,23 @@ import {
   type SeqDataLoader,
 } from '../data/seq-data-loader.js';
 import type { Vocab } from '../data/vocab.js';
+
+export {
+  CHECKPOINT_NEXT_PARAMS_FILE,
+  CheckpointDirError,
+  CheckpointWriteError,
+  SAVE_STEPS,
+  checkOutDir,
+  isCheckpointWriteError,
+  loadCheckpoint,
+  saveCheckpoint,
+  type CheckOutDirOptions,
+  type CheckpointDirErrorCode,
+  type CheckpointWriteErrorCode,
+  type LoadedCheckpoint,
+  type SaveCheckpointOptions,
+  type SaveStep,
+} from './checkpoint.js';
 
 /**
  * sha256 of the bundled timemachine.txt: byte-identical to the file d2l downloads (`DATA_HUB['time_machine']`,
