@@ -142,5 +142,5 @@ describe('train --every 1, killed with SIGKILL', () => {
     for (let k = 0; k < delays.length; k += 2) await Promise.all([trial(k), trial(k + 1)]);
     // The kills landed in different places: during training (after "rename") and inside saves.
     expect(lastSteps.size, JSON.stringify([...lastSteps])).toBeGreaterThanOrEqual(3);
-  });
+  }, 300_000); // 32 trials of real processes: minutes on a busy 2-core machine
 });

@@ -55,6 +55,9 @@ function metaOf(epoch: number, numHiddens = 3, vocab = VOCAB): CheckpointMeta {
     seed: 0,
     backend: 'reference:cpu',
     hyperparameters: {
+      cell: 'rnn',
+      numLayers: 1,
+      init: 'normal',
       numHiddens,
       batchSize: 2,
       numSteps: 4,
