@@ -5,7 +5,7 @@
 import { type FloatDType, type HostTensor, tensor } from '../ir/dtype.js';
 import type { Sym } from '../ir/graph.js';
 import type { Random } from '../random.js';
-import type { Cell } from './cell.js';
+import type { Activation, Cell } from './cell.js';
 
 // #region params
 /** The five parameters in the book's order: `[W_xh, W_hh, b_h, W_hq, b_q]`. */
@@ -54,9 +54,16 @@ export function initRnnState(batchSize: number, numHiddens: number, dtype: Float
 /**
  * One time step: `H_t = tanh(X_t W_xh + H_{t-1} W_hh + b_h)`.
  * `xProjection` is `X_t W_xh`, the input's contribution, computed for all time steps at once (model.ts).
+ * With `activation: 'relu'` the squashing tanh becomes max(0, .), which is unbounded above.
  */
-export function rnnStep(xProjection: Sym, H: Sym, params: { readonly W_hh: Sym; readonly b_h: Sym }): Sym {
-  return xProjection.add(H.matmul(params.W_hh)).add(params.b_h).tanh();
+export function rnnStep(
+  xProjection: Sym,
+  H: Sym,
+  params: { readonly W_hh: Sym; readonly b_h: Sym },
+  activation: Activation = 'tanh',
+): Sym {
+  const a = xProjection.add(H.matmul(params.W_hh)).add(params.b_h);
+  return activation === 'relu' ? a.maximum(0) : a.tanh();
 }
 // #endregion step
 
@@ -65,5 +72,5 @@ export const rnnCell: Cell = {
   name: 'rnn',
   gates: ['h'],
   state: ['H'],
-  step: (x, [H], p) => [rnnStep(x.h, H, { W_hh: p.W_hh, b_h: p.b_h })],
+  step: (x, [H], p, activation) => [rnnStep(x.h, H, { W_hh: p.W_hh, b_h: p.b_h }, activation)],
 };
