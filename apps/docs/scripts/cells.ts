@@ -19,7 +19,7 @@ import {
   paramShapes,
   trainEpoch,
 } from '@rnn-scratch/core';
-import { linePlot } from './line-plot.ts';
+import { lineChartSvg } from '@rnn-scratch/cli';
 
 /** The book's chapter-9 sizes: V = 28, H = 256, B = 32, T = 35. */
 const BOOK9 = { vocabSize: 28, numHiddens: 256, batchSize: BOOK_DEFAULTS.batchSize, numSteps: BOOK_DEFAULTS.numSteps };
@@ -110,19 +110,17 @@ export async function cellPages(): Promise<Record<string, string>> {
       return `  ${c.padEnd(5)} ${String(n.filter((x) => x > theta).length).padStart(4)}, largest norm ${Math.max(...n).toFixed(2)}`;
     }),
   ];
-  const series = cells.map((c) => ({ label: c, values: runs[c].history }));
+  const series = cells.map((c) => ({ label: c, points: runs[c].history.map((y, i) => ({ x: i + 1, y })) }));
   return {
     'gru-shapes.txt': shapesText('gru'),
     'lstm-shapes.txt': shapesText('lstm'),
     'cells-training.txt': `${table.join('\n')}\n`,
-    'cells-perplexity.en.svg': linePlot({
-      series,
-      title: `rnn, gru, lstm on the same data (${setting.split(', first')[0]})`,
+    'cells-perplexity.en.svg': lineChartSvg(series, {
+      title: `rnn, gru, lstm on the same data (H=${numHiddens}, B=${batchSize}, T=${numSteps})`,
       xLabel: 'epoch',
       yLabel: 'training perplexity',
     }),
-    'cells-perplexity.zh.svg': linePlot({
-      series,
+    'cells-perplexity.zh.svg': lineChartSvg(series, {
       title: `同样的数据上的 rnn、gru、lstm（H=${numHiddens}，B=${batchSize}，T=${numSteps}）`,
       xLabel: '轮次',
       yLabel: '训练困惑度',
