@@ -29,13 +29,15 @@ CORPUS = os.path.join(HERE, '..', 'packages', 'core', 'data', 'timemachine.txt')
 
 
 # --- data (spec sections 1-5) -------------------------------------------------------------
-def read_lines(path):
+def read_lines(path, preprocess='book'):
     with open(path, encoding='utf-8') as f:
+        if preprocess == 'unicode':  # every character kept; whitespace runs become one space
+            return [re.sub(r'\s+', ' ', line).strip() for line in f.readlines()]
         return [re.sub('[^A-Za-z]+', ' ', line).strip().lower() for line in f.readlines()]
 
 
-def load_corpus(path, max_tokens):
-    tokens = [list(line) for line in read_lines(path)]
+def load_corpus(path, max_tokens, preprocess='book'):
+    tokens = [list(line) for line in read_lines(path, preprocess)]
     flat = [t for line in tokens for t in line]
     counts = sorted(Counter(flat).items(), key=lambda kv: kv[1], reverse=True)  # stable: ties keep first-seen order
     idx_to_token = ['<unk>'] + [t for t, _ in counts]
@@ -86,12 +88,15 @@ def rnn(X, state, params):
     H, = state
     outputs = []
     for X_t in X:
-        H = torch.tanh(torch.mm(X_t, W_xh) + torch.mm(H, W_hh) + b_h)
+        xw = X_t if W_xh is None else torch.mm(X_t, W_xh)  # None: X_t already holds the rows of W_xh
+        H = torch.tanh(xw + torch.mm(H, W_hh) + b_h)
         outputs.append(torch.mm(H, W_hq) + b_q)
     return torch.cat(outputs, dim=0), (H,)
 
 
-def forward(X, state, params, vocab_size):
+def forward(X, state, params, vocab_size, encoding='one-hot'):
+    if encoding == 'gather':  # rows of W_xh: what one_hot(X) @ W_xh computes, without the product
+        return rnn(params[0][X.T], state, [None, *params[1:]])
     return rnn(F.one_hot(X.T, vocab_size).type(torch.float32), state, params)
 
 
@@ -109,8 +114,8 @@ def sgd(params, lr, batch_size):
             p.grad.zero_()
 
 
-def train_step(params, X, Y, state, lr, theta, vocab_size):
-    y_hat, state = forward(X, state, params, vocab_size)
+def train_step(params, X, Y, state, lr, theta, vocab_size, encoding='one-hot'):
+    y_hat, state = forward(X, state, params, vocab_size, encoding)
     y = Y.T.reshape(-1)
     loss = F.cross_entropy(y_hat, y.long()).mean()
     loss.backward()
@@ -142,7 +147,7 @@ def train(args):
     device = args.device
     rng = random.Random(args.seed)
     torch.manual_seed(args.seed)
-    corpus, idx_to_token, token_to_idx = load_corpus(args.corpus, args.max_tokens)
+    corpus, idx_to_token, token_to_idx = load_corpus(args.corpus, args.max_tokens, args.preprocess)
     V = len(idx_to_token)
     params = get_params(V, args.num_hiddens, device)
     use_random_iter = args.sampler != 'sequential'
@@ -160,7 +165,7 @@ def train(args):
             else:
                 for s in state:
                     s.detach_()
-            l, state = train_step(params, X, Y, state, args.lr, args.theta, V)
+            l, state = train_step(params, X, Y, state, args.lr, args.theta, V, args.encoding)
             loss_sum += l * Y.numel()
             n += Y.numel()
         sync(device)
@@ -174,7 +179,7 @@ def train(args):
     preds = {p: predict(p, 50, params, token_to_idx, idx_to_token, args.num_hiddens, device) for p in ('time traveller', 'traveller')}
     return {
         'engine': 'pytorch', 'device': device, 'threads': torch.get_num_threads(), 'torch': torch.__version__,
-        'perplexity': ppl, 'tokensPerSec': speed, 'averageTokensPerSec': total_tokens / total_time,
+        'vocabSize': V, 'perplexity': ppl, 'tokensPerSec': speed, 'averageTokensPerSec': total_tokens / total_time,
         'seconds': total_time, 'history': history, 'predictions': preds,
     }
 
@@ -231,6 +236,9 @@ def main(argv=None):
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--device', default='cpu')
     ap.add_argument('--corpus', default=CORPUS)
+    ap.add_argument('--preprocess', choices=['book', 'unicode'], default='book')
+    ap.add_argument('--encoding', choices=['one-hot', 'gather'], default='one-hot',
+                    help="input as one_hot(X) @ W_xh (the book) or as rows of W_xh (our backends' default)")
     ap.add_argument('--exchange', help='replay params.safetensors + batches.json from this directory')
     ap.add_argument('--steps', type=int, default=20)
     ap.add_argument('--json', action='store_true')
