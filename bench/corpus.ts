@@ -74,13 +74,13 @@ export function largeVocabCorpus(): BenchCorpus {
   if (existsSync(TANG300)) {
     const path = join(dir, 'tang300.txt');
     writeFileSync(path, cleanFortunes(readFileSync(TANG300, 'utf8')));
-    return { path, name: 'tang300', source: `Debian fortunes-zh ${TANG300}, colour codes and % lines removed` };
+    return { path, name: 'tang300', source: "Debian fortunes-zh's tang300 file, colour codes and % lines removed" };
   }
   const path = join(dir, 'generated-cjk.txt');
   writeFileSync(path, generatedCorpus());
   return {
     path,
     name: 'generated CJK',
-    source: `generated stand-in (${TANG300} not installed: npm run bench:setup installs fortunes-zh)`,
+    source: 'generated stand-in (fortunes-zh is not installed: npm run bench:setup installs it)',
   };
 }
