@@ -12,6 +12,7 @@ export { vjpRules, type VjpRule, type VjpContext } from './autodiff/vjp-rules.js
 export * from './ops/composite.js';
 export * from './backend/backend.js';
 export * from './backend/interpret.js';
+export * from './backend/gather-checks.js';
 export { referenceKernels, stridesOf } from './backend/reference-kernels.js';
 export { ReferenceBackend, runReference } from './backend/reference.js';
 export * from './backend/registry.js';
