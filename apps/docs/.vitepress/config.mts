@@ -96,7 +96,7 @@ export default defineConfig({
       label: 'English',
       lang: 'en-US',
       link: '/en/',
-      description: 'Understand d2l 8.5, "RNN from scratch", line by line',
+      description: 'Understand d2l 8.5, “RNN from scratch”, line by line',
       themeConfig: {
         nav: [
           { text: 'The code, line by line', link: '/en/00-book-code' },

@@ -276,6 +276,30 @@ function defineE2E(): void {
       });
     }
 
+    it('page 0: a note links to the TypeScript line that does the same, and that line is highlighted', async () => {
+      const page = await context!.newPage();
+      const problems = watch(page);
+      try {
+        await page.goto(`${base}/00-book-code.html`, { waitUntil: 'networkidle' });
+        const link = page.locator('.annotated a[href^="#ts-rnn-rnn-"]').first();
+        const target = (await link.getAttribute('href'))!.slice(1);
+        await link.click();
+        const line = page.locator(`[id="${target}"]`);
+        await expect.poll(() => line.getAttribute('class')).toContain('line-target');
+        expect(await line.innerText()).toMatch(/^\d+\s*\S/); // its number, then code
+        await expect
+          .poll(() =>
+            line.evaluate(
+              (el) => el.getBoundingClientRect().top >= 0 && el.getBoundingClientRect().bottom <= innerHeight,
+            ),
+          )
+          .toBe(true);
+        expect(problems, problems.join('\n')).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    });
+
     it('the pages have figures and formulas to check', () => {
       const total = listPages().reduce(
         (acc, { file }) => {

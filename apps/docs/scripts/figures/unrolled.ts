@@ -116,8 +116,8 @@ export function unrolledFigure(): Record<string, string> {
       body,
       caption: tr(
         lang,
-        `本页的小模型（V = 3，H = 2）读入 <code>'ab'</code>，每一步都要猜下一个字符。橙色：输入的贡献（取 <code>W_xh</code> 的一行）；蓝色：记忆的贡献（<code>H_{t-1} W_hh</code>），第 1 步因为 <code>H_0</code> 全零而为 0。两步用的是同一套参数。柱子是 softmax 之后的概率，深色的是正确答案。所有数都由下文的手算得出（保留两位小数），并和参考后端的结果核对过。`,
-        `This page's small model (V = 3, H = 2) reads <code>'ab'</code> and must guess the next character at each step. Orange: the input's contribution (a row of <code>W_xh</code>); blue: the memory's contribution (<code>H_{t-1} W_hh</code>), zero at step 1 because <code>H_0</code> is all zeros. Both steps use the same parameters. The bars are the probabilities after softmax; the dark one is the right answer. Every number comes from the hand computation below (two decimals) and was checked against the reference backend.`,
+        `本页的小模型（V = 3，H = 2）读入 <code>'ab'</code>，每一步都要猜下一个字符。橙色：输入的贡献（取 <code>W_xh</code> 的一行）；蓝色：记忆的贡献（<code>H_{t-1} W_hh</code>），第 1 步因为 <code>H_0</code> 全零而为 0。两步用的是同一套参数。柱子是 softmax 之后的概率，蓝色的是正确答案。所有数都由下文的手算得出（保留两位小数），并和参考后端的结果核对过。`,
+        `This page's small model (V = 3, H = 2) reads <code>'ab'</code> and must guess the next character at each step. Orange: the input's contribution (a row of <code>W_xh</code>); blue: the memory's contribution (<code>H_{t-1} W_hh</code>), zero at step 1 because <code>H_0</code> is all zeros. Both steps use the same parameters. The bars are the probabilities after softmax; the blue one is the right answer. Every number comes from the hand computation below (two decimals) and was checked against the reference backend.`,
       ),
     });
   }
