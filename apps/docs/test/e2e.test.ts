@@ -239,41 +239,44 @@ function defineE2E(): void {
     });
 
     for (const { lang, url, file } of listPages()) {
-      it(`page ${lang} ${url}: loads without errors; figures and maths shown, nothing cut off at 1280 and 390 px`, async () => {
-        const page = await context!.newPage();
-        const problems = watch(page);
-        try {
-          await page.setViewportSize({ width: 1280, height: 900 });
-          const res = await page.goto(`${base}${url}`, { waitUntil: 'networkidle' });
-          expect(res?.status(), `${url} (${file})`).toBe(200);
-          await expect.poll(() => page.locator('.vp-doc h1').count()).toBeGreaterThan(0);
-          // Every page but the home page carries the freshness marker in its own language.
-          const marker = page.getByTestId('freshness');
-          await expect.poll(() => marker.count(), { message: `${url}: freshness marker` }).toBe(1);
-          const text = await marker.innerText();
-          expect(text).toMatch(lang === 'zh' ? /核对于 \d{4}-\d{2}-\d{2}/ : /Checked on \d{4}-\d{2}-\d{2}/);
-          expect(await page.locator('html').getAttribute('lang')).toBe(lang === 'zh' ? 'zh-CN' : 'en-US');
+      it.concurrent(
+        `page ${lang} ${url}: loads without errors; figures and maths shown, nothing cut off at 1280 and 390 px`,
+        async ({ expect }) => {
+          const page = await context!.newPage();
+          const problems = watch(page);
+          try {
+            await page.setViewportSize({ width: 1280, height: 900 });
+            const res = await page.goto(`${base}${url}`, { waitUntil: 'networkidle' });
+            expect(res?.status(), `${url} (${file})`).toBe(200);
+            await expect.poll(() => page.locator('.vp-doc h1').count()).toBeGreaterThan(0);
+            // Every page but the home page carries the freshness marker in its own language.
+            const marker = page.getByTestId('freshness');
+            await expect.poll(() => marker.count(), { message: `${url}: freshness marker` }).toBe(1);
+            const text = await marker.innerText();
+            expect(text).toMatch(lang === 'zh' ? /核对于 \d{4}-\d{2}-\d{2}/ : /Checked on \d{4}-\d{2}-\d{2}/);
+            expect(await page.locator('html').getAttribute('lang')).toBe(lang === 'zh' ? 'zh-CN' : 'en-US');
 
-          const want = expected(file);
-          for (const width of [1280, 390]) {
-            await page.setViewportSize({ width, height: 900 });
-            await page.waitForTimeout(50);
-            const layout = await page.evaluate(measureLayout);
-            expect(layout.figures.length, `${url} @${width}: figures`).toBe(want.figures);
-            for (const [i, f] of layout.figures.entries()) {
-              expect(f.width > 0 && f.height > 0, `${url} @${width}: figure ${i} has no size`).toBe(true);
+            const want = expected(file);
+            for (const width of [1280, 390]) {
+              await page.setViewportSize({ width, height: 900 });
+              await page.waitForTimeout(50);
+              const layout = await page.evaluate(measureLayout);
+              expect(layout.figures.length, `${url} @${width}: figures`).toBe(want.figures);
+              for (const [i, f] of layout.figures.entries()) {
+                expect(f.width > 0 && f.height > 0, `${url} @${width}: figure ${i} has no size`).toBe(true);
+              }
+              expect(layout.maths.length, `${url} @${width}: rendered formulas`).toBe(want.maths);
+              for (const [i, m] of layout.maths.entries()) {
+                expect(m.width > 0 && m.height > 0, `${url} @${width}: formula ${i} has no size`).toBe(true);
+              }
+              expect(layout.cutOff, `${url} @${width}: cut off`).toEqual([]);
             }
-            expect(layout.maths.length, `${url} @${width}: rendered formulas`).toBe(want.maths);
-            for (const [i, m] of layout.maths.entries()) {
-              expect(m.width > 0 && m.height > 0, `${url} @${width}: formula ${i} has no size`).toBe(true);
-            }
-            expect(layout.cutOff, `${url} @${width}: cut off`).toEqual([]);
+            expect(problems, `${url}: ${problems.join('\n')}`).toEqual([]);
+          } finally {
+            await page.close();
           }
-          expect(problems, `${url}: ${problems.join('\n')}`).toEqual([]);
-        } finally {
-          await page.close();
-        }
-      });
+        },
+      );
     }
 
     it('page 0: a note links to the TypeScript line that does the same, and that line is highlighted', async () => {
