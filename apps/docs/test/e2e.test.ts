@@ -25,6 +25,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distDir, docsRoot, listPages } from './helpers';
 
 const SKIP_ID = 'docs/e2e/no-chromium';
+/** How long to wait for the page (or the demo's worker) to show something: generous, since other test
+ * projects may be running on the same cores. */
+const WAIT = { timeout: 30_000 };
 
 function findChromium(): string | undefined {
   const fromEnv = process.env.CHROMIUM_PATH;
@@ -224,6 +227,9 @@ function defineE2E(): void {
           '--disable-sync',
         ],
       });
+      // The pages load a few at a time, while other test projects may be using the same cores.
+      context.setDefaultNavigationTimeout(90_000);
+      context.setDefaultTimeout(60_000);
     });
 
     afterAll(async () => {
@@ -248,10 +254,10 @@ function defineE2E(): void {
             await page.setViewportSize({ width: 1280, height: 900 });
             const res = await page.goto(`${base}${url}`, { waitUntil: 'networkidle' });
             expect(res?.status(), `${url} (${file})`).toBe(200);
-            await expect.poll(() => page.locator('.vp-doc h1').count()).toBeGreaterThan(0);
+            await expect.poll(() => page.locator('.vp-doc h1').count(), WAIT).toBeGreaterThan(0);
             // Every page but the home page carries the freshness marker in its own language.
             const marker = page.getByTestId('freshness');
-            await expect.poll(() => marker.count(), { message: `${url}: freshness marker` }).toBe(1);
+            await expect.poll(() => marker.count(), { ...WAIT, message: `${url}: freshness marker` }).toBe(1);
             const text = await marker.innerText();
             expect(text).toMatch(lang === 'zh' ? /核对于 \d{4}-\d{2}-\d{2}/ : /Checked on \d{4}-\d{2}-\d{2}/);
             expect(await page.locator('html').getAttribute('lang')).toBe(lang === 'zh' ? 'zh-CN' : 'en-US');
@@ -288,7 +294,7 @@ function defineE2E(): void {
         const target = (await link.getAttribute('href'))!.slice(1);
         await link.click();
         const line = page.locator(`[id="${target}"]`);
-        await expect.poll(() => line.getAttribute('class')).toContain('line-target');
+        await expect.poll(() => line.getAttribute('class'), WAIT).toContain('line-target');
         expect(await line.innerText()).toMatch(/^\d+\s*\S/); // its number, then code
         await expect
           .poll(() =>
@@ -327,9 +333,9 @@ function defineE2E(): void {
 
         await page.getByTestId('demo-epochs').fill('200');
         await page.getByTestId('demo-start').click();
-        await expect.poll(() => demo.getAttribute('data-status'), { timeout: 20_000 }).toBe('running');
+        await expect.poll(() => demo.getAttribute('data-status'), WAIT).toBe('running');
         expect(await demo.getAttribute('data-runner')).toBe('worker');
-        await expect.poll(epochText, { timeout: 90_000, message: 'epochs completed' }).toBeGreaterThanOrEqual(4);
+        await expect.poll(epochText, { timeout: 150_000, message: 'epochs completed' }).toBeGreaterThanOrEqual(4);
 
         // The perplexity shown falls: the latest value is below the first, and the display matches the curve.
         const curve = await values();
@@ -367,17 +373,17 @@ function defineE2E(): void {
         // The probabilities behind the prediction: bars for the selected character, most likely first; clicking
         // another character of the prediction shows its step.
         const probs = page.getByTestId('demo-probs');
-        await expect.poll(() => probs.locator('.bar-row').count()).toBe(8);
+        await expect.poll(() => probs.locator('.bar-row').count(), WAIT).toBe(8);
         const p = async () => (await probs.locator('.bar-value').allInnerTexts()).map(Number);
         const firstBars = await p();
         expect([...firstBars].sort((a, b) => b - a)).toEqual(firstBars);
         expect(firstBars.every((x) => x > 0 && x <= 1)).toBe(true);
         await page.getByTestId('demo-prediction').locator('.gen').nth(5).click();
-        await expect.poll(() => probs.innerText()).toMatch(/第 6 个生成的字符/);
+        await expect.poll(() => probs.innerText(), WAIT).toMatch(/第 6 个生成的字符/);
 
         // Stop: the status becomes 'stopped' and no further epoch arrives.
         await page.getByTestId('demo-stop').click();
-        await expect.poll(() => demo.getAttribute('data-status'), { timeout: 20_000 }).toBe('stopped');
+        await expect.poll(() => demo.getAttribute('data-status'), WAIT).toBe('stopped');
         const stoppedAt = await epochText();
         expect(stoppedAt).toBeLessThan(200);
         await page.waitForTimeout(1500);
@@ -388,26 +394,26 @@ function defineE2E(): void {
         // After stopping, the trained model still predicts for a new prefix.
         await page.getByTestId('demo-prefix').fill('the time');
         const predictionBox = page.getByTestId('demo-prediction');
-        await expect.poll(() => predictionBox.getAttribute('data-prefix'), { timeout: 10_000 }).toBe('the time');
+        await expect.poll(() => predictionBox.getAttribute('data-prefix'), WAIT).toBe('the time');
         expect((await predictionBox.innerText()).startsWith('the time')).toBe(true);
 
         // The temperature: 0 is greedy (the same text twice); above 0 the prediction is sampled from
         // softmax(o / τ), which the page says, with α = 1/τ.
         const greedy = await predictionBox.innerText();
         await page.getByTestId('demo-temperature').fill('1.5');
-        await expect.poll(() => predictionBox.getAttribute('data-temperature'), { timeout: 10_000 }).toBe('1.5');
+        await expect.poll(() => predictionBox.getAttribute('data-temperature'), WAIT).toBe('1.5');
         expect(await page.getByTestId('demo-temperature-text').innerText()).toContain('α = 1/τ = 0.67');
         expect((await predictionBox.innerText()).startsWith('the time')).toBe(true);
         expect(await predictionBox.innerText()).not.toBe(greedy);
         await page.getByTestId('demo-temperature').fill('0');
-        await expect.poll(() => predictionBox.getAttribute('data-temperature'), { timeout: 10_000 }).toBe('0');
-        await expect.poll(() => predictionBox.innerText()).toBe(greedy);
+        await expect.poll(() => predictionBox.getAttribute('data-temperature'), WAIT).toBe('0');
+        await expect.poll(() => predictionBox.innerText(), WAIT).toBe(greedy);
 
         // Two runs on one chart: the stopped sequential run stays, dashed, while book-random trains.
         await page.getByTestId('demo-sampler').selectOption('book-random');
         await page.getByTestId('demo-epochs').fill('2');
         await page.getByTestId('demo-start').click();
-        await expect.poll(() => demo.getAttribute('data-status'), { timeout: 90_000 }).toBe('done');
+        await expect.poll(() => demo.getAttribute('data-status'), { timeout: 120_000 }).toBe('done');
         const runs: { label: string; values: number[] }[] = JSON.parse(
           (await page.getByTestId('demo-chart').getAttribute('data-runs')) ?? '[]',
         );
@@ -421,6 +427,6 @@ function defineE2E(): void {
       } finally {
         await page.close();
       }
-    });
+    }, 400_000);
   });
 }
