@@ -86,7 +86,7 @@ export function benchmarks(): Record<string, string> {
     // CPU: one row per engine, one column per size: tokens/s (ratio to PyTorch).
     const lines = [
       t(
-        `**CPU**：${cpu.heading}，\`npm run bench\`，每个引擎一个线程，3 次运行取中位数；数字是 train_ch8 的最后一轮每秒词元数，括号里是与 PyTorch 之比。机器：${bullet(cpu, 'machine')}。`,
+        `**CPU**：${cpu.heading}，\`npm run bench\`，每个引擎一个线程，3 次运行取中位数；数字是 train_ch8 的最后一轮每秒词元数，括号里是与 PyTorch 之比。机器（原文）：\`${bullet(cpu, 'machine')}\`。`,
         `**CPU**: ${cpu.heading}, \`npm run bench\`, one thread per engine, median of 3 runs; train_ch8's tokens/s of the last epoch, in brackets the ratio to PyTorch. Machine: ${bullet(cpu, 'machine')}.`,
       ),
       '',
@@ -104,7 +104,10 @@ export function benchmarks(): Record<string, string> {
         return `| ${engineName(e)} | ${cells.join(' | ')} |`;
       }),
       '',
-      t(`**GPU**：${gpu.heading.replace(/^GPU, /, '')}。`, `**GPU**: ${gpu.heading.replace(/^GPU, /, '')}.`),
+      t(
+        `**GPU**：${gpu.heading.replace(/^GPU, /, '').replace(/ \((.*)\)$/, '，机器（原文）：`$1`')}。括号里是与 PyTorch CUDA 之比。`,
+        `**GPU**: ${gpu.heading.replace(/^GPU, /, '')}. In brackets the ratio to PyTorch CUDA.`,
+      ),
       '',
       `| ${t('引擎', 'engine')} | ${gpuSizes.map((h) => `H = ${h}`).join(' | ')} |`,
       `|---|${gpuSizes.map(() => '---').join('|')}|`,
