@@ -185,7 +185,19 @@ describe('no clipping', () => {
     const clipped = json(['train', ...SMALL, '--epochs', '2', '--lr', '5', '--out', 'clip5']);
     const free = json(['train', ...SMALL, '--epochs', '2', '--lr', '5', '--theta', 'inf', '--out', 'free5']);
     expect(free.perplexity).not.toBe(clipped.perplexity);
-    const diverged = run(['train', ...SMALL, '--epochs', '3', '--lr', '1e6', '--theta', 'inf', '--out', 'boom', '--json']);
+    const diverged = run([
+      'train',
+      ...SMALL,
+      '--epochs',
+      '3',
+      '--lr',
+      '1e6',
+      '--theta',
+      'inf',
+      '--out',
+      'boom',
+      '--json',
+    ]);
     expectOneLineError(diverged, 6, /^rnn-scratch: training diverged at epoch 1/);
     expect(meta('boom').status).toBe('diverged');
   });

@@ -25,16 +25,18 @@ export function getParams(
   rng: Random,
   dtype: FloatDType = 'float32',
 ): RnnParams {
-  const [V, H] = [vocabSize, numHiddens];
+  const V = vocabSize;
+  const H = numHiddens;
+  const shapes = { W_xh: [V, H], W_hh: [H, H], b_h: [H], W_hq: [H, V], b_q: [V] };
   const normal = (shape: number[]) => {
     const t = tensor(dtype, shape);
     for (let i = 0; i < t.data.length; i++) t.data[i] = rng.normal() * 0.01;
     return t;
   };
-  const W_xh = normal([V, H]);
-  const W_hh = normal([H, H]);
-  const W_hq = normal([H, V]);
-  return { W_xh, W_hh, b_h: tensor(dtype, [H]), W_hq, b_q: tensor(dtype, [V]) };
+  const W_xh = normal(shapes.W_xh);
+  const W_hh = normal(shapes.W_hh);
+  const W_hq = normal(shapes.W_hq);
+  return { W_xh, W_hh, b_h: tensor(dtype, shapes.b_h), W_hq, b_q: tensor(dtype, shapes.b_q) };
 }
 // #endregion params
 

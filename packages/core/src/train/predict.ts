@@ -24,6 +24,8 @@ export interface PredictOptions {
   /** With sampling: only the k most likely tokens are candidates. */
   readonly topK?: number;
   readonly rng?: Random;
+  /** Hears every generated token with the logits it was chosen from (e.g. to show the probabilities). */
+  readonly onToken?: (token: number, logits: ArrayLike<number>) => void;
 }
 
 export class PredictError extends Error {
@@ -82,7 +84,9 @@ export class Predictor {
     // Generate: the first step reads the LAST prefix character.
     for (let i = 0; i < numPreds; i++) {
       const logits = await step(outputs[outputs.length - 1]);
-      outputs.push(temperature > 0 ? sample(logits.data, temperature, topK, options.rng!) : argmax(logits.data));
+      const token = temperature > 0 ? sample(logits.data, temperature, topK, options.rng!) : argmax(logits.data);
+      options.onToken?.(token, logits.data);
+      outputs.push(token);
     }
     return outputs.map((i) => vocab.toToken(i)).join('');
   }

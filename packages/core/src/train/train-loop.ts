@@ -333,7 +333,6 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     await graphs.dispose();
   }
 }
-// #endregion train
 
 /** What a report epoch adds: a prediction per prefix, and the held-out perplexity when there is held-out data. */
 interface Report {
@@ -400,6 +399,8 @@ class TrainGraphs {
     await this.forward?.dispose();
   }
 }
+
+// #endregion train
 
 /** `{ [key]: o[key] }` when it is defined, else `{}` (JSON-friendly optional fields). */
 function pickDefined<T extends object, K extends keyof T>(o: T, key: K): Partial<Pick<T, K>> {
