@@ -17,7 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PACKAGES = ['core', 'backend-onnx', 'backend-tfjs', 'cli'] as const;
 const temp = mkdtempSync(join(tmpdir(), 'rnn-scratch-pack-'));
-afterAll(() => rmSync(temp, { recursive: true, force: true }));
+// Two installed projects (onnxruntime-node, tfjs): removing them can take more than the default 10 s on a busy disk.
+afterAll(() => rmSync(temp, { recursive: true, force: true }), 120_000);
 
 /** The environment of the npm and node processes run here: no npm_* variables of an enclosing `npm test`. */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
