@@ -55,7 +55,8 @@ export interface ExportOptions {
   readonly name?: string;
   /**
    * Tensors to name: an initializer that holds one of these tensors (the same object, as a graph
-   * constant built from it does) is called by its key here. E.g. the parameters of the model.
+   * constant built from it does) is called by its key here. E.g. the parameters of the model. (The lowering
+   * stores equal small tensors once: such an initializer is named after the first of them.)
    */
   readonly names?: Readonly<Record<string, HostTensor>>;
   /** Written as `producer_version` (e.g. the package version). */
