@@ -20,6 +20,7 @@ import type { Command, CommandContext, Output } from './command.js';
 import { backendsCommand } from './commands/backends.js';
 import { benchCommand } from './commands/bench.js';
 import { corpusCommand } from './commands/corpus.js';
+import { exportCommand } from './commands/export.js';
 import { predictCommand } from './commands/predict.js';
 import { trainCommand } from './commands/train.js';
 import { classify, EXIT_CODES, EXIT_OK } from './errors.js';
@@ -28,6 +29,7 @@ import { classify, EXIT_CODES, EXIT_OK } from './errors.js';
 export const commands: readonly Command[] = [
   trainCommand,
   predictCommand,
+  exportCommand,
   backendsCommand,
   benchCommand,
   corpusCommand,

@@ -35,3 +35,4 @@ export * from './train/predict.js';
 export * from './io/safetensors.js';
 export * from './io/exchange.js';
 export * from './checkpoint/index.js';
+export * from './export/inference.js';
