@@ -50,6 +50,11 @@ const groups: { zh: string; en: string; items: Item[] }[] = [
       ['13-lstm', '13. LSTM 与深层 RNN', '13. LSTM and deep RNNs'],
     ],
   },
+  {
+    zh: '动手改一处：本节练习',
+    en: 'Change one thing: the exercises',
+    items: [['14-exercises', '14. 练习', '14. Exercises']],
+  },
 ];
 
 function sidebar(lang: 'zh' | 'en'): DefaultTheme.SidebarItem[] {
