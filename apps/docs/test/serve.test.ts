@@ -1,9 +1,9 @@
 // `npm run docs` (scripts/serve.ts), as a reader runs it from the repository root:
 // - on a free port it builds what is missing, prints the addresses of the two home pages, and serves them:
 //   headless Chromium (the docs e2e harness) opens the printed Chinese address and finds the Chinese home
-//   page, and the English home page at the printed English address. Ctrl-C (SIGINT to the process group,
-//   as a terminal sends it) stops it cleanly: the script's "stopped" line, exit code 0 or 130, nothing
-//   left running, no error or stack trace on stderr;
+//   page, opening with its “从这里开始” path that lists every page; the printed English address shows
+//   “Start here”. Ctrl-C (SIGINT to the process group, as a terminal sends it) stops it cleanly: the
+//   script's "stopped" line, exit code 0 or 130, nothing left running, no error or stack trace on stderr;
 // - on a port that is in use it fails at once, with one line;
 // - the pieces it decides with: which file a request path is served from (base path, `.html`, folders,
 //   404, no way out of the build folder), when the generated pages are stale, and its options.
@@ -19,7 +19,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { answer, parseOptions, sha256, staleness } from '../scripts/serve';
 import { freePort, launchChromium, watch, withChromium } from './browser';
-import { repoRoot } from './helpers';
+import { pageFiles, repoRoot } from './helpers';
 
 /** The environment of a reader's shell: without what vitest sets, without a base path or port of its own. */
 function readerEnv(): NodeJS.ProcessEnv {
@@ -90,7 +90,7 @@ withChromium('npm run docs', 'docs/serve/no-chromium', () => {
       }
     });
 
-    it('serves the site: the printed Chinese address is the Chinese home page, the English one the English home page; Ctrl-C stops it cleanly', async () => {
+    it('serves the site: the printed Chinese address is the Chinese home page, the English one says Start here; Ctrl-C stops it cleanly', async () => {
       const port = await freePort();
       run = npmRunDocs(['--port', String(port)]);
       // The first run on a machine may compute the generated pages, or build the site.
@@ -101,9 +101,10 @@ withChromium('npm run docs', 'docs/serve/no-chromium', () => {
       context = await launchChromium(profileDir);
       context.setDefaultNavigationTimeout(90_000);
       context.setDefaultTimeout(60_000);
-      for (const [lang, url, htmlLang] of [
-        ['zh', urls.zh, 'zh-CN'],
-        ['en', urls.en, 'en-US'],
+      const pages = pageFiles('zh').filter((f) => f !== 'index.md').length;
+      for (const [lang, url, heading, htmlLang] of [
+        ['zh', urls.zh, '从这里开始', 'zh-CN'],
+        ['en', urls.en, 'Start here', 'en-US'],
       ] as const) {
         const page = await context.newPage();
         const problems = watch(page);
@@ -114,6 +115,15 @@ withChromium('npm run docs', 'docs/serve/no-chromium', () => {
           const h1 = await page.locator('.vp-doc h1').first().innerText();
           if (lang === 'zh') expect((h1.match(/[\u4e00-\u9fff]/g) ?? []).length, h1).toBeGreaterThan(5);
           else expect(h1).not.toMatch(/[\u4e00-\u9fff]/);
+          // The home page opens with the reading path: its first section, listing every page.
+          const first = page.locator('.vp-doc h2').first();
+          expect((await first.innerText()).replace(/\u200b/g, '').trim()).toBe(heading);
+          const links = await page
+            .locator('.vp-doc h2:first-of-type ~ ol')
+            .first()
+            .locator(':scope > li > a:first-child')
+            .count();
+          expect(links, `${url}: pages listed under ${heading}`).toBe(pages);
           expect(problems, problems.join('\n')).toEqual([]);
         } finally {
           await page.close();
