@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type DefaultTheme } from 'vitepress';
 
+import { docsBase } from './base';
 import { lineAnchors } from './line-anchors';
 
 // Pages live in content/ (srcDir). Chinese is the root locale (/), English is under /en/.
@@ -8,6 +9,7 @@ import { lineAnchors } from './line-anchors';
 // (`@` is srcDir = apps/docs/content). Numbers, printed graphs and figures come from generated/ (npm run gen).
 // Maths (`$...$`, `$$...$$`) is rendered to SVG at build time by markdown-it-mathjax3: nothing is fetched
 // at run time.
+// The site lives at `base`: '/' unless DOCS_BASE says otherwise (the publish workflow sets '/<repository>/').
 
 type Item = [slug: string, zh: string, en: string];
 
@@ -68,10 +70,14 @@ function sidebar(lang: 'zh' | 'en'): DefaultTheme.SidebarItem[] {
 // The demo imports the vendored corpus with `import text from '@corpus/timemachine.txt?raw'` (works offline).
 const corpusDir = fileURLToPath(new URL('../../../packages/core/data', import.meta.url));
 
+const base = docsBase();
+
 export default defineConfig({
   srcDir: 'content',
+  base,
   title: 'rnn-scratch',
-  head: [['link', { rel: 'icon', type: 'image/svg+xml', href: '/favicon.svg' }]],
+  // VitePress prefixes the base to links and assets, but not to what `head` lists.
+  head: [['link', { rel: 'icon', type: 'image/svg+xml', href: `${base}favicon.svg` }]],
   cleanUrls: false,
   ignoreDeadLinks: false,
   lastUpdated: false,

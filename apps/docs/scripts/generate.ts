@@ -11,7 +11,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import {
@@ -268,9 +268,21 @@ export function readGenerated(name: string): string | undefined {
   }
 }
 
+/**
+ * Writes the generated files to generated/, only those whose content differs from what is on disk (so that an
+ * unchanged file is never rewritten, e.g. while a test or a server reads it). Returns the names it wrote.
+ */
+export function writeGenerated(files: Record<string, string>): string[] {
+  mkdirSync(generatedDir, { recursive: true });
+  const changed = Object.keys(files).filter((name) => readGenerated(name) !== files[name]);
+  for (const name of changed) writeFileSync(join(generatedDir, name), files[name]);
+  return changed;
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const files = await generate();
-  mkdirSync(generatedDir, { recursive: true });
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(generatedDir, name), content);
-  console.log(`wrote ${Object.keys(files).length} files to ${generatedDir}`);
+  const changed = writeGenerated(files);
+  console.log(
+    `${Object.keys(files).length} files in ${relative(repoRoot, generatedDir)}: ${changed.length === 0 ? 'none changed' : `wrote ${changed.join(', ')}`}`,
+  );
 }

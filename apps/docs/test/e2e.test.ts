@@ -12,68 +12,23 @@
 // Needs `vitepress build .` first (turbo's `build` task runs it before tests). Without Chromium the test
 // FAILS when CI is set and is skipped (id docs/e2e/no-chromium) otherwise.
 
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { type BrowserContext, type Page, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { freePort, launchChromium, watch, withChromium } from './browser';
 import { distDir, docsRoot, listPages } from './helpers';
 
-const SKIP_ID = 'docs/e2e/no-chromium';
 /** How long to wait for the page (or the demo's worker) to show something: generous, since other test
  * projects may be running on the same cores. */
 const WAIT = { timeout: 30_000 };
 
-function findChromium(): string | undefined {
-  const fromEnv = process.env.CHROMIUM_PATH;
-  if (fromEnv) return fromEnv;
-  try {
-    const found = execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim();
-    return found || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const chromiumPath = findChromium();
-const missingChromium =
-  chromiumPath === undefined
-    ? 'no Chromium: `command -v chromium` found nothing and CHROMIUM_PATH is not set (install Debian `chromium`, as .ci/run does, or set CHROMIUM_PATH)'
-    : !existsSync(chromiumPath)
-      ? `CHROMIUM_PATH=${chromiumPath} does not exist`
-      : undefined;
-
-if (missingChromium === undefined) {
-  defineE2E();
-} else if (process.env.CI) {
-  describe('docs e2e', () => {
-    it('has Chromium to drive (required when CI is set)', () => {
-      throw new Error(`docs e2e: CI is set but ${missingChromium}`);
-    });
-  });
-} else {
-  describe('docs e2e', () => {
-    it.skip(`[skipped ${SKIP_ID}: ${missingChromium}]`, () => {});
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+withChromium('docs e2e', 'docs/e2e/no-chromium', defineE2E);
 
 async function waitForServer(url: string, server: ChildProcess, log: () => string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -88,20 +43,6 @@ async function waitForServer(url: string, server: ChildProcess, log: () => strin
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`vitepress preview did not answer at ${url} within ${timeoutMs / 1000} s:\n${log()}`);
-}
-
-/** Collects everything that counts as a problem on a page. */
-function watch(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()} (${req.failure()?.errorText ?? '?'})`));
-  page.on('response', (res) => {
-    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
-  });
-  return problems;
 }
 
 /** A page's markdown with its `<!--@include: ...-->` fragments (figures, generated tables) filled in. */
@@ -214,19 +155,7 @@ function defineE2E(): void {
       await waitForServer(`${base}/`, server, () => serverLog);
 
       profileDir = mkdtempSync(join(tmpdir(), 'docs-e2e-'));
-      context = await chromium.launchPersistentContext(profileDir, {
-        executablePath: chromiumPath,
-        headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      context = await launchChromium(profileDir);
       // The pages load a few at a time, while other test projects may be using the same cores.
       context.setDefaultNavigationTimeout(90_000);
       context.setDefaultTimeout(60_000);
