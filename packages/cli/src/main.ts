@@ -5,7 +5,7 @@
  * Exit codes (errors.ts): 0 success, 1 unexpected error (a bug: run with --debug for the stack trace), 2 usage
  * error (unknown command or flag, bad flag value), 3 data or input error (missing/empty file, corpus too short,
  * ..., an unwritable --out), 4 checkpoint error, 5 backend unavailable, 6 training diverged, 7 checkpoint not saved
- * (no space, read-only, no permission), 130 interrupted (Ctrl-C).
+ * (no space, read-only, no permission), 8 some runs of a sweep failed, 130 interrupted (Ctrl-C).
  *
  * `bin/rnn-scratch.js` imports this module and calls `run()`. Running `node dist/main.js` directly works too.
  */
@@ -21,6 +21,7 @@ import { backendsCommand } from './commands/backends.js';
 import { benchCommand } from './commands/bench.js';
 import { corpusCommand } from './commands/corpus.js';
 import { predictCommand } from './commands/predict.js';
+import { sweepCommand } from './commands/sweep.js';
 import { trainCommand } from './commands/train.js';
 import { classify, EXIT_CODES, EXIT_OK } from './errors.js';
 
@@ -28,6 +29,7 @@ import { classify, EXIT_CODES, EXIT_OK } from './errors.js';
 export const commands: readonly Command[] = [
   trainCommand,
   predictCommand,
+  sweepCommand,
   backendsCommand,
   benchCommand,
   corpusCommand,
