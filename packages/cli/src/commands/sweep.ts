@@ -24,6 +24,9 @@ import {
   refusedSpecs,
   type GridAxis,
 } from '../sweep/grid.js';
+import { QueueExecutor } from '../queue/executor.js';
+import { connectRedis } from '../queue/redis.js';
+import { parseQueueUrl, queueUrlProblem } from '../queue/url.js';
 import { LocalExecutor, type Executor } from '../sweep/local.js';
 import {
   holdsSweep,
@@ -69,6 +72,13 @@ const ownFlags = [
     help: 'continue the sweep in DIR (its grid and flags are in DIR/sweep.json): finished runs are kept, stopped ones continue from their checkpoints',
   },
   {
+    name: 'queue',
+    type: 'string',
+    placeholder: 'URL',
+    help: 'instead of local processes, put the runs on this queue for `rnn-scratch worker`s: redis://[:PASSWORD@]HOST:PORT/NAME, or rediss:// for TLS (the password may also be in RNN_SCRATCH_QUEUE_PASSWORD)',
+    validate: queueUrlProblem,
+  },
+  {
     name: 'json',
     type: 'boolean',
     help: 'print the results as one JSON object (as in results.json) instead of a table',
@@ -105,11 +115,49 @@ export const sweepCommand: Command = {
   flags: [...ownFlags, ...passThrough, ...refusedSpecs(trainFlags, ownFlags)],
   async run(flags, io) {
     const options = flags as SweepFlags;
+    if (options.queue !== undefined && options.jobs !== undefined) {
+      throw new UsageError(
+        '--jobs runs processes on this machine; with --queue, each worker says how many runs it trains at once (rnn-scratch worker --jobs N)',
+      );
+    }
     const { dir, manifest } = openSweep(options);
-    const executor = new LocalExecutor(dir, options.jobs ?? availableParallelism());
-    return runSweep(dir, manifest, executor, { json: options.json, io });
+    if (options.queue === undefined) {
+      return runSweep(dir, manifest, new LocalExecutor(dir, options.jobs ?? availableParallelism()), {
+        json: options.json,
+        io,
+      });
+    }
+    const target = parseQueueUrl(options.queue);
+    const redis = await connectRedis(target, true);
+    try {
+      createFolder(dir);
+      manifest.queue = target.shown;
+      const note = (line: string) => io.stderr.write(`${line}\n`);
+      const executor = await QueueExecutor.open(dir, manifest, target, redis, fileFlags, note);
+      try {
+        return await runSweep(dir, manifest, executor, { json: options.json, io });
+      } finally {
+        await executor.close();
+      }
+    } finally {
+      redis.disconnect();
+    }
   },
 };
+
+/** Train's flags whose values are files (`--corpus FILE`): a queued run ships them to its worker. */
+const fileFlags = trainFlags.filter((spec) => spec.placeholder === 'FILE').map((spec) => spec.name);
+
+/** Create the sweep folder (a folder that cannot be made is exit code 3). */
+function createFolder(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new CliError(EXIT_DATA, `--out ${dir} cannot be created: ${firstLine(err)}; give another --out`, {
+      cause: err,
+    });
+  }
+}
 
 /** The sweep folder and its manifest: resumed, continued (same grid and flags in --out), or new. */
 function openSweep(options: SweepFlags): { dir: string; manifest: SweepManifest } {
@@ -146,13 +194,6 @@ function openSweep(options: SweepFlags): { dir: string; manifest: SweepManifest 
   if (!isNewFolder(dir)) {
     throw new UsageError(`--out ${dir} is a file or a folder that holds other files; give a new or empty folder`);
   }
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (err) {
-    throw new CliError(EXIT_DATA, `--out ${dir} cannot be created: ${firstLine(err)}; give another --out`, {
-      cause: err,
-    });
-  }
   return { dir, manifest: newManifest(axes, args, expandRuns(axes, args)) };
 }
 
@@ -174,6 +215,7 @@ export async function runSweep(
   executor: Executor,
   o: { json: boolean; io: CommandContext },
 ): Promise<number> {
+  createFolder(dir);
   const release = lockSweep(dir);
   const progress = new SweepProgress(o.io, o.json, manifest, executor.limit);
   let interrupts = 0;
@@ -196,9 +238,10 @@ export async function runSweep(
     const plan =
       todo.length === 0
         ? 'all finished before'
-        : `${Math.min(executor.limit, todo.length)} at a time${finished > 0 ? `, ${finished} finished before` : ''}`;
+        : `${executor.plan(todo.length)}${finished > 0 ? `, ${finished} finished before` : ''}`;
     progress.say(`rnn-scratch sweep: ${manifest.runs.length} runs (${keys}), ${plan}; folders in ${dir}`);
     let next = 0;
+    const detached = new Set<string>();
     const lane = async () => {
       while (interrupts === 0 && next < todo.length) {
         const entry = todo[next++];
@@ -217,6 +260,8 @@ export async function runSweep(
         if (outcome.exitCode !== undefined) entry.exitCode = outcome.exitCode;
         else delete entry.exitCode;
         entry.seconds += outcome.seconds;
+        if (outcome.timing) entry.queue = outcome.timing;
+        if (outcome.note?.startsWith('still training')) detached.add(entry.name);
         if (entry.startedAt !== undefined && outcome.seconds > 0) entry.endedAt = new Date().toISOString();
         saveManifest(dir, manifest);
         progress.ended(entry, outcome);
@@ -228,10 +273,11 @@ export async function runSweep(
     if (interrupts > 0) {
       const done = manifest.runs.filter(isFinished).length;
       const stopped = manifest.runs.filter((r) => r.status === 'interrupted').length;
+      const away = detached.size > 0 ? `, ${detached.size} still training on workers (collected by --resume)` : '';
       throw new CliError(
         EXIT_INTERRUPTED,
         `interrupted: ${done} of ${manifest.runs.length} runs finished (results in ${join(dir, 'results.json')}), ` +
-          `${stopped} stopped at their last completed epoch; continue with: rnn-scratch sweep --resume ${dir}`,
+          `${stopped - detached.size} stopped at their last completed epoch${away}; continue with: rnn-scratch sweep --resume ${dir}`,
       );
     }
     if (o.json) o.io.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

@@ -31,12 +31,33 @@ export interface Outcome {
   readonly seconds: number;
   /** For an interrupted run: the epoch of the checkpoint it stopped at. */
   readonly savedEpoch?: number;
+  /** What else to say about how it ended (e.g. that it goes on on a worker). */
+  readonly note?: string;
+  /** Through a queue: when it was enqueued, taken, trained and saved. */
+  readonly timing?: QueueTiming;
+}
+
+/** The times of a run through a queue (ms since the epoch, and seconds). */
+export interface QueueTiming {
+  /** The worker that trained it (`host/pid`). */
+  readonly worker: string;
+  readonly enqueuedAt: number;
+  /** When its last worker took it. */
+  readonly startedAt: number;
+  /** Wall seconds of the worker's train process, and when it ended. */
+  readonly trainSeconds: number;
+  readonly trainEndedAt: number;
+  /** When its worker reported the result, and when the sweep had saved it. */
+  readonly finishedAt: number;
+  readonly savedAt: number;
 }
 
 /** Runs a sweep's runs: locally in child processes, or through a queue. */
 export interface Executor {
   /** How many runs may be in progress at once. */
   readonly limit: number;
+  /** How the runs are run, for the sweep's first line: `2 at a time`, `through the queue ...`. */
+  plan(runs: number): string;
   /**
    * Bring one run to an end: a result, a failure, or interrupted. Never throws for the run's own failure.
    * `onStart` is called when it starts, with the epoch of the checkpoint it continues from (none for a new run).
@@ -132,6 +153,10 @@ export class LocalExecutor implements Executor {
     }
     const why = message ?? (signal ? `killed by ${signal}` : `exited with code ${code}`);
     return { status: 'failed', error: why, exitCode: code ?? 128, seconds };
+  }
+
+  plan(runs: number): string {
+    return `${Math.min(this.limit, runs)} at a time`;
   }
 
   interrupt(): void {

@@ -24,6 +24,7 @@ import { firstLine } from '@rnn-scratch/core';
 
 import { CliError, EXIT_CHECKPOINT, EXIT_DATA } from '../errors.js';
 import type { GridAxis, RunSpec } from './grid.js';
+import type { QueueTiming } from './local.js';
 
 export const SWEEP_FORMAT = 'rnn-scratch-sweep';
 export const SWEEP_VERSION = 1;
@@ -67,6 +68,8 @@ export interface SweepRunEntry extends RunSpec {
   /** When its last attempt started and ended (ISO times). */
   startedAt?: string;
   endedAt?: string;
+  /** Through a queue: when its last attempt was enqueued, taken, trained and saved. */
+  queue?: QueueTiming;
 }
 
 export interface SweepManifest {
@@ -79,6 +82,8 @@ export interface SweepManifest {
   readonly grid: readonly GridAxis[];
   /** The train flags given to every run. */
   readonly args: readonly string[];
+  /** The queue it last ran through (without the password), when it did. */
+  queue?: string;
   readonly runs: SweepRunEntry[];
 }
 

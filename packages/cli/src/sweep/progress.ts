@@ -55,13 +55,16 @@ export class SweepProgress {
     const done = this.manifest.runs.filter((r) => r.status === 'completed' || r.status === 'diverged').length;
     const r = outcome.result;
     const valid = typeof r?.validPerplexity === 'number' ? `, held-out perplexity ${fmt(r.validPerplexity)}` : '';
-    const took = outcome.seconds > 0 ? `, ${formatDuration(outcome.seconds)}` : ' (from its checkpoint)';
+    const where = outcome.timing ? ` on ${outcome.timing.worker}` : '';
+    const took = outcome.seconds > 0 ? `, ${formatDuration(outcome.seconds)}${where}` : ' (from its checkpoint)';
     const what =
       outcome.status === 'completed'
         ? `completed: perplexity ${fmt(r?.perplexity)}${valid} after ${r?.epoch} epochs${took}`
-        : outcome.status === 'interrupted'
-          ? `stopped${outcome.savedEpoch === undefined ? ' before its first checkpoint' : `; its checkpoint has epoch ${outcome.savedEpoch}`}`
-          : `${outcome.status}: ${shortReason(outcome.error ?? '')}`;
+        : outcome.status === 'interrupted' && outcome.note
+          ? `stopped: ${outcome.note}`
+          : outcome.status === 'interrupted'
+            ? `stopped${outcome.savedEpoch === undefined ? ' before its first checkpoint' : `; its checkpoint has epoch ${outcome.savedEpoch}`}`
+            : `${outcome.status}: ${shortReason(outcome.error ?? '')}`;
     this.say(`[${done}/${total}] ${entry.name} ${what}`);
     this.draw();
   }
