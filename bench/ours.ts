@@ -1,12 +1,15 @@
 // One training run of ours, as the benchmark driver measures it: the book's train_ch8 on the bundled
-// corpus with one backend, reporting the book's last-epoch tokens/s, the whole-run average, the final
-// perplexity, wall time and this process's peak RSS as one JSON line.
+// corpus (or --corpus FILE) with one backend, reporting the book's last-epoch tokens/s, the whole-run
+// average, the final perplexity, wall time, the intra-op threads the backend used (null when it has no
+// such setting) and this process's peak RSS as one JSON line.
 //
 //   npx tsx bench/ours.ts --backend onnx:cpu --num-hiddens 512 --epochs 20 [--threads 1] [--seed 0]
+//     [--corpus FILE --preprocess unicode --max-tokens 0]
 
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { resolveBackend, runConfig, startRun, trainRun, type Sampler } from '@rnn-scratch/core';
-import { bundledCorpusPath, checkTimeMachineSha256, readCorpusFile } from '@rnn-scratch/core/node';
+import { type Preprocessing, resolveBackend, runConfig, startRun, trainRun, type Sampler } from '@rnn-scratch/core';
+import { bundledCorpusPath, readCorpusFile, sha256Hex } from '@rnn-scratch/core/node';
 
 const { values } = parseArgs({
   options: {
@@ -18,6 +21,9 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '1' },
     seed: { type: 'string', default: '0' },
     sampler: { type: 'string', default: 'sequential' },
+    corpus: { type: 'string' },
+    preprocess: { type: 'string', default: 'book' },
+    'max-tokens': { type: 'string', default: '10000' },
   },
 });
 
@@ -34,20 +40,24 @@ async function loadBackends(): Promise<void> {
 const wallStart = performance.now();
 await loadBackends();
 const backend = await resolveBackend(values.backend, { threads: Number(values.threads) });
-const file = bundledCorpusPath();
-const corpus = { text: readCorpusFile(file), path: null, sha256: checkTimeMachineSha256(file).sha256, source: file };
+const file = values.corpus ?? bundledCorpusPath();
+const text = readCorpusFile(file);
+const corpus = { text, path: values.corpus ?? null, sha256: sha256Hex(readFileSync(file)), source: file };
 const H = Number(values['num-hiddens']);
-// The book's run (lr 1, theta 1, 10,000 tokens) with the sizes asked for, exactly as `rnn-scratch train` runs it.
+// The book's run (lr 1, theta 1, 10,000 tokens unless --max-tokens says otherwise) with the sizes asked for, exactly as `rnn-scratch train` runs it.
 const config = runConfig({
   numHiddens: H,
   batchSize: Number(values['batch-size']),
   numSteps: Number(values['num-steps']),
   numEpochs: Number(values.epochs),
   sampler: values.sampler as Sampler,
+  preprocess: values.preprocess as Preprocessing,
+  maxTokens: Number(values['max-tokens']),
   seed: Number(values.seed),
 });
 const rssByEpoch: Record<number, number> = {};
-const result = await trainRun(startRun(config, corpus), {
+const run = startRun(config, corpus);
+const result = await trainRun(run, {
   backend,
   every: Number.MAX_SAFE_INTEGER,
   // Resident memory after each epoch: it must stay flat over a long run (no leak per step).
@@ -61,6 +71,8 @@ process.stdout.write(
     engine: 'rnn-scratch',
     backend: `${backend.name}:${backend.device}`,
     numHiddens: H,
+    vocabSize: run.vocab.length,
+    threads: (backend as { threads?: number }).threads ?? null,
     epochs: result.epoch,
     perplexity: result.perplexity,
     tokensPerSec: result.tokensPerSec,

@@ -31,13 +31,15 @@ CORPUS = os.path.join(HERE, '..', 'packages', 'core', 'data', 'timemachine.txt')
 
 
 # --- data (spec sections 1-5) -------------------------------------------------------------
-def read_lines(path):
+def read_lines(path, preprocess='book'):
     with open(path, encoding='utf-8') as f:
+        if preprocess == 'unicode':  # every character kept; whitespace runs become one space
+            return [re.sub(r'\s+', ' ', line).strip() for line in f.readlines()]
         return [re.sub('[^A-Za-z]+', ' ', line).strip().lower() for line in f.readlines()]
 
 
-def load_corpus(path, max_tokens):
-    tokens = [list(line) for line in read_lines(path)]
+def load_corpus(path, max_tokens, preprocess='book'):
+    tokens = [list(line) for line in read_lines(path, preprocess)]
     flat = [t for line in tokens for t in line]
     counts = sorted(Counter(flat).items(), key=lambda kv: kv[1], reverse=True)  # stable: ties keep first-seen order
     idx_to_token = ['<unk>'] + [t for t, _ in counts]
@@ -100,11 +102,16 @@ def get_params(cell, vocab_size, num_hiddens, num_layers, init, device):
     return params
 
 
+def xw(X, W):
+    """X @ W; token ids X (the 'gather' encoding) pick rows of W, which is what one_hot(X) @ W computes."""
+    return W[X] if X.dtype == torch.int64 else X @ W
+
+
 def rnn(inputs, state, p):  # d2l 8.5
     H, = state
     outputs = []
     for X in inputs:
-        H = torch.tanh(torch.mm(X, p['W_xh']) + torch.mm(H, p['W_hh']) + p['b_h'])
+        H = torch.tanh(xw(X, p['W_xh']) + torch.mm(H, p['W_hh']) + p['b_h'])
         outputs.append(H)
     return outputs, (H,)
 
@@ -113,9 +120,9 @@ def gru(inputs, state, p):  # d2l 9.1
     H, = state
     outputs = []
     for X in inputs:
-        Z = torch.sigmoid((X @ p['W_xz']) + (H @ p['W_hz']) + p['b_z'])
-        R = torch.sigmoid((X @ p['W_xr']) + (H @ p['W_hr']) + p['b_r'])
-        H_tilda = torch.tanh((X @ p['W_xh']) + ((R * H) @ p['W_hh']) + p['b_h'])
+        Z = torch.sigmoid(xw(X, p['W_xz']) + (H @ p['W_hz']) + p['b_z'])
+        R = torch.sigmoid(xw(X, p['W_xr']) + (H @ p['W_hr']) + p['b_r'])
+        H_tilda = torch.tanh(xw(X, p['W_xh']) + ((R * H) @ p['W_hh']) + p['b_h'])
         H = Z * H + (1 - Z) * H_tilda
         outputs.append(H)
     return outputs, (H,)
@@ -125,10 +132,10 @@ def lstm(inputs, state, p):  # d2l 9.2
     H, C = state
     outputs = []
     for X in inputs:
-        I = torch.sigmoid((X @ p['W_xi']) + (H @ p['W_hi']) + p['b_i'])
-        F_ = torch.sigmoid((X @ p['W_xf']) + (H @ p['W_hf']) + p['b_f'])
-        O = torch.sigmoid((X @ p['W_xo']) + (H @ p['W_ho']) + p['b_o'])
-        C_tilda = torch.tanh((X @ p['W_xc']) + (H @ p['W_hc']) + p['b_c'])
+        I = torch.sigmoid(xw(X, p['W_xi']) + (H @ p['W_hi']) + p['b_i'])
+        F_ = torch.sigmoid(xw(X, p['W_xf']) + (H @ p['W_hf']) + p['b_f'])
+        O = torch.sigmoid(xw(X, p['W_xo']) + (H @ p['W_ho']) + p['b_o'])
+        C_tilda = torch.tanh(xw(X, p['W_xc']) + (H @ p['W_hc']) + p['b_c'])
         C = F_ * C + I * C_tilda
         H = O * torch.tanh(C)
         outputs.append(H)
@@ -143,10 +150,11 @@ def init_state(cell, num_layers, batch_size, num_hiddens, device):
             for _ in range(num_layers)]
 
 
-def forward(X, state, params, cell, vocab_size):
-    """RNNModelScratch: one-hot inputs, the layers in turn (9.3), then the output layer on every step."""
+def forward(X, state, params, cell, vocab_size, encoding='one-hot'):
+    """RNNModelScratch: one-hot inputs (or, 'gather', the ids whose rows they pick), the layers in turn (9.3),
+    then the output layer on every step."""
     num_layers = len(state)
-    inputs = list(F.one_hot(X.T, vocab_size).type(torch.float32))
+    inputs = list(X.T) if encoding == 'gather' else list(F.one_hot(X.T, vocab_size).type(torch.float32))
     new_state = []
     for layer in range(num_layers):
         at = f'l{layer + 1}.' if num_layers > 1 else ''
@@ -170,8 +178,8 @@ def sgd(params, lr, batch_size):
             p.grad.zero_()
 
 
-def train_step(params, X, Y, state, lr, theta, cell, vocab_size):
-    y_hat, state = forward(X, state, params, cell, vocab_size)
+def train_step(params, X, Y, state, lr, theta, cell, vocab_size, encoding='one-hot'):
+    y_hat, state = forward(X, state, params, cell, vocab_size, encoding)
     y = Y.T.reshape(-1)
     loss = F.cross_entropy(y_hat, y.long()).mean()
     loss.backward()
@@ -203,7 +211,7 @@ def train(args):
     device = args.device
     rng = random.Random(args.seed)
     torch.manual_seed(args.seed)
-    corpus, idx_to_token, token_to_idx = load_corpus(args.corpus, args.max_tokens)
+    corpus, idx_to_token, token_to_idx = load_corpus(args.corpus, args.max_tokens, args.preprocess)
     V = len(idx_to_token)
     params = get_params(args.cell, V, args.num_hiddens, args.num_layers, args.init, device)
     use_random_iter = args.sampler != 'sequential'
@@ -222,7 +230,7 @@ def train(args):
                 for layer in state:
                     for s in layer:
                         s.detach_()
-            l, state = train_step(params, X, Y, state, args.lr, args.theta, args.cell, V)
+            l, state = train_step(params, X, Y, state, args.lr, args.theta, args.cell, V, args.encoding)
             loss_sum += l * Y.numel()
             n += Y.numel()
         sync(device)
@@ -237,7 +245,7 @@ def train(args):
              for p in ('time traveller', 'traveller')}
     return {
         'engine': 'pytorch', 'device': device, 'threads': torch.get_num_threads(), 'torch': torch.__version__,
-        'perplexity': ppl, 'tokensPerSec': speed, 'averageTokensPerSec': total_tokens / total_time,
+        'vocabSize': V, 'perplexity': ppl, 'tokensPerSec': speed, 'averageTokensPerSec': total_tokens / total_time,
         'seconds': total_time, 'history': history, 'predictions': preds,
     }
 
@@ -298,6 +306,9 @@ def main(argv=None):
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--device', default='cpu')
     ap.add_argument('--corpus', default=CORPUS)
+    ap.add_argument('--preprocess', choices=['book', 'unicode'], default='book')
+    ap.add_argument('--encoding', choices=['one-hot', 'gather'], default='one-hot',
+                    help="input as one_hot(X) @ W_x* (the book) or as rows of W_x* (our backends' default)")
     ap.add_argument('--exchange', help='replay params.safetensors + batches.json from this directory')
     ap.add_argument('--steps', type=int, default=20)
     ap.add_argument('--json', action='store_true')

@@ -17,7 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PACKAGES = ['core', 'backend-onnx', 'backend-tfjs', 'cli'] as const;
 const temp = mkdtempSync(join(tmpdir(), 'rnn-scratch-pack-'));
-afterAll(() => rmSync(temp, { recursive: true, force: true }));
+// Two installed projects (onnxruntime-node, tfjs): removing them can take more than the default 10 s on a busy disk.
+afterAll(() => rmSync(temp, { recursive: true, force: true }), 120_000);
 
 /** The environment of the npm and node processes run here: no npm_* variables of an enclosing `npm test`. */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -195,6 +196,19 @@ describe('a fresh project where the onnx install fails', () => {
     expect(p.code, p.stderr).toBe(0);
     expect(p.stdout).toMatch(/^the time.{5}\n$/);
   });
+
+  it('rnn-scratch export says that --format onnx needs the missing package: exit 5, one line', () => {
+    const r = run(
+      'npx',
+      ['--no', 'rnn-scratch', 'export', '--checkpoint', 'run', '--out', 'model.onnx'],
+      projects.failing,
+    );
+    expect(r.code, r.stderr).toBe(5);
+    expect(r.stderr).toMatch(
+      /^rnn-scratch: --format onnx needs @rnn-scratch\/backend-onnx, which is not installed \(.*\); to fix: ONNXRUNTIME_NODE_INSTALL=skip npm install @rnn-scratch\/backend-onnx.*\n$/,
+    );
+    expect(existsSync(join(projects.failing, 'model.onnx'))).toBe(false);
+  });
 });
 
 /** The core README's examples, as a file of the fresh project. */
@@ -273,6 +287,17 @@ describe('a fresh project where onnx installs', () => {
     const w = run('npx', ['--no', 'rnn-scratch', 'worker', '--queue', 'redis://127.0.0.1:9/q'], projects.working);
     expect(w.code, w.stderr).toBe(9);
     expect(w.stderr).toMatch(/^rnn-scratch: cannot use the queue at redis:\/\/127\.0\.0\.1:9\/q: connect ECONNREFUSED/);
+  });
+
+  it('rnn-scratch export writes the model and its vocabulary from the installed packages', () => {
+    const r = run(
+      'npx',
+      ['--no', 'rnn-scratch', 'export', '--checkpoint', 'run', '--out', 'model.onnx'],
+      projects.working,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^wrote model\.onnx: ONNX opset 17, IR version 8/);
+    expect(JSON.parse(readFileSync(join(projects.working, 'vocab.json'), 'utf8')).idxToToken[0]).toBe('<unk>');
   });
 
   it("runs and type-checks the core README's library example against the installed types", () => {

@@ -1,9 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type DefaultTheme } from 'vitepress';
 
+import { lineAnchors } from './line-anchors';
+
 // Pages live in content/ (srcDir). Chinese is the root locale (/), English is under /en/.
 // Code listings are embedded from the real source files: `<<< @/../../../packages/core/src/...#region`
-// (`@` is srcDir = apps/docs/content). Numbers and printed graphs come from generated/ (npm run gen).
+// (`@` is srcDir = apps/docs/content). Numbers, printed graphs and figures come from generated/ (npm run gen).
+// Maths (`$...$`, `$$...$$`) is rendered to SVG at build time by markdown-it-mathjax3: nothing is fetched
+// at run time.
 
 type Item = [slug: string, zh: string, en: string];
 
@@ -12,6 +16,7 @@ const groups: { zh: string; en: string; items: Item[] }[] = [
     zh: '读懂 8.5 节',
     en: 'Understanding d2l 8.5',
     items: [
+      ['00-book-code', '0. 书里的代码，逐行读', '0. The book’s code, line by line'],
       ['01-pipeline', '1. 全流程：从文本到预测', '1. The whole pipeline'],
       ['02-one-hot', '2. 独热编码与时间优先', '2. One-hot and time-major'],
       ['03-params-state', '3. 参数与隐状态', '3. Parameters and state'],
@@ -65,7 +70,7 @@ export default defineConfig({
   cleanUrls: false,
   ignoreDeadLinks: false,
   lastUpdated: false,
-  markdown: { lineNumbers: false },
+  markdown: { lineNumbers: false, math: true, codeTransformers: [lineAnchors] },
   locales: {
     root: {
       label: '简体中文',
@@ -73,6 +78,7 @@ export default defineConfig({
       description: '逐行读懂《动手学深度学习》8.5 节：从零实现循环神经网络',
       themeConfig: {
         nav: [
+          { text: '逐行读代码', link: '/00-book-code' },
           { text: '全流程', link: '/01-pipeline' },
           { text: '在线演示', link: '/11-live-demo' },
         ],
@@ -80,18 +86,28 @@ export default defineConfig({
         outline: { label: '本页目录', level: [2, 3] },
         docFooter: { prev: '上一页', next: '下一页' },
         darkModeSwitchLabel: '深色模式',
+        lightModeSwitchTitle: '切换到浅色模式',
+        darkModeSwitchTitle: '切换到深色模式',
         sidebarMenuLabel: '目录',
         returnToTopLabel: '回到顶部',
         langMenuLabel: '语言',
+        skipToContentLabel: '跳到正文',
+        notFound: {
+          title: '页面不存在',
+          quote: '这个地址没有页面。可以从目录重新开始。',
+          linkLabel: '回到首页',
+          linkText: '回到首页',
+        },
       },
     },
     en: {
       label: 'English',
       lang: 'en-US',
       link: '/en/',
-      description: 'Understand d2l 8.5, "RNN from scratch", line by line',
+      description: 'Understand d2l 8.5, “RNN from scratch”, line by line',
       themeConfig: {
         nav: [
+          { text: 'The code, line by line', link: '/en/00-book-code' },
           { text: 'Pipeline', link: '/en/01-pipeline' },
           { text: 'Live demo', link: '/en/11-live-demo' },
         ],
@@ -101,7 +117,33 @@ export default defineConfig({
     },
   },
   themeConfig: {
-    search: { provider: 'local' },
+    search: {
+      provider: 'local',
+      options: {
+        locales: {
+          root: {
+            translations: {
+              button: { buttonText: '搜索', buttonAriaLabel: '搜索文档' },
+              modal: {
+                displayDetails: '显示详细列表',
+                resetButtonTitle: '清除查询',
+                backButtonTitle: '关闭搜索',
+                noResultsText: '没有找到结果',
+                footer: {
+                  selectText: '选择',
+                  selectKeyAriaLabel: '回车',
+                  navigateText: '切换',
+                  navigateUpKeyAriaLabel: '上箭头',
+                  navigateDownKeyAriaLabel: '下箭头',
+                  closeText: '关闭',
+                  closeKeyAriaLabel: 'Esc',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
   },
   vite: {
     resolve: { alias: { '@corpus': corpusDir } },

@@ -2,38 +2,21 @@
 // sizes, and the three cells trained on the same data with the same settings (perplexity per epoch, how often
 // clipping fired), on the reference backend.
 
-import { readFileSync } from 'node:fs';
-
 import {
   BOOK_DEFAULTS,
   type CellName,
   CELLS,
   type ModelSpec,
-  Random,
-  ReferenceBackend,
-  SeqDataLoader,
-  buildTrainStep,
-  initParams,
   initState,
   numParams,
   paramShapes,
-  trainEpoch,
+  runConfig,
 } from '@rnn-scratch/core';
-import { linePlot } from './line-plot.ts';
+import { lineChartSvg } from '@rnn-scratch/cli';
+import { SMALL_RUN, smallRun } from './small-runs.ts';
 
 /** The book's chapter-9 sizes: V = 28, H = 256, B = 32, T = 35. */
 const BOOK9 = { vocabSize: 28, numHiddens: 256, batchSize: BOOK_DEFAULTS.batchSize, numSteps: BOOK_DEFAULTS.numSteps };
-/** Small enough for the generator, the same for every cell. */
-export const CELLS_RUN = {
-  numHiddens: 32,
-  batchSize: 8,
-  numSteps: 10,
-  maxTokens: 2000,
-  lr: 1,
-  theta: 1,
-  epochs: 30,
-  seed: 0,
-};
 
 const count = (shape: readonly number[]) => shape.reduce((a, d) => a * d, 1);
 const shape = (s: readonly number[]) => `(${s.join(', ')})`;
@@ -62,37 +45,20 @@ function shapesText(cell: CellName): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Train each cell on the same minibatches from the same seed; perplexity per epoch and clipping counts. */
+/** Train each cell with the same settings from the same seed; perplexity per epoch and clipping counts. */
 async function trainCells(): Promise<Record<CellName, { history: number[]; norms: number[] }>> {
-  const text = readFileSync(new URL('../../../packages/core/data/timemachine.txt', import.meta.url), 'utf8');
-  const { numHiddens, batchSize, numSteps, maxTokens, lr, theta, epochs, seed } = CELLS_RUN;
   const out = {} as Record<CellName, { history: number[]; norms: number[] }>;
   for (const cell of ['rnn', 'gru', 'lstm'] as const) {
-    const loader = new SeqDataLoader({ text, batchSize, numSteps, maxTokens, seed });
-    const spec: ModelSpec = { vocabSize: loader.vocab.length, numHiddens, cell };
-    const step = await new ReferenceBackend().compile(buildTrainStep({ ...spec, batchSize, numSteps, theta }));
-    let params = initParams(spec, new Random(seed));
-    const history: number[] = [];
-    const norms: number[] = [];
-    for (let epoch = 1; epoch <= epochs; epoch++) {
-      const r = await trainEpoch(step, params, loader, {
-        sampler: 'sequential',
-        lr,
-        epoch,
-        onStep: (s) => void norms.push(s.gradNorm),
-      });
-      params = r.params;
-      history.push(r.perplexity);
-    }
-    await step.dispose();
-    out[cell] = { history, norms };
+    const r = await smallRun({ cell });
+    out[cell] = { history: r.history, norms: r.norms.flat() };
   }
   return out;
 }
 
 export async function cellPages(): Promise<Record<string, string>> {
   const runs = await trainCells();
-  const { numHiddens, batchSize, numSteps, maxTokens, lr, theta, epochs, seed } = CELLS_RUN;
+  const { numHiddens, batchSize, numSteps, maxTokens, numEpochs: epochs } = { ...runConfig(), ...SMALL_RUN };
+  const { lr, theta, seed } = runConfig();
   const setting = `H=${numHiddens}, B=${batchSize}, T=${numSteps}, first ${maxTokens} characters, lr=${lr}, theta=${theta}, sequential, seed ${seed}, reference backend`;
   const shown = [1, 5, 10, 20, epochs];
   const cells = ['rnn', 'gru', 'lstm'] as const;
@@ -110,19 +76,17 @@ export async function cellPages(): Promise<Record<string, string>> {
       return `  ${c.padEnd(5)} ${String(n.filter((x) => x > theta).length).padStart(4)}, largest norm ${Math.max(...n).toFixed(2)}`;
     }),
   ];
-  const series = cells.map((c) => ({ label: c, values: runs[c].history }));
+  const series = cells.map((c) => ({ label: c, points: runs[c].history.map((y, i) => ({ x: i + 1, y })) }));
   return {
     'gru-shapes.txt': shapesText('gru'),
     'lstm-shapes.txt': shapesText('lstm'),
     'cells-training.txt': `${table.join('\n')}\n`,
-    'cells-perplexity.en.svg': linePlot({
-      series,
-      title: `rnn, gru, lstm on the same data (${setting.split(', first')[0]})`,
+    'cells-perplexity.en.svg': lineChartSvg(series, {
+      title: `rnn, gru, lstm on the same data (H=${numHiddens}, B=${batchSize}, T=${numSteps})`,
       xLabel: 'epoch',
       yLabel: 'training perplexity',
     }),
-    'cells-perplexity.zh.svg': linePlot({
-      series,
+    'cells-perplexity.zh.svg': lineChartSvg(series, {
       title: `同样的数据上的 rnn、gru、lstm（H=${numHiddens}，B=${batchSize}，T=${numSteps}）`,
       xLabel: '轮次',
       yLabel: '训练困惑度',

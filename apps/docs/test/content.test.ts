@@ -1,14 +1,17 @@
 // Structure and freshness of the pages themselves: both languages have the same pages, every page has
-// a freshness date and (for pages 1-9) the house structure, every embedded listing and include points at
+// a freshness date and (for pages 0-9) the house structure, every embedded listing and include points at
 // a file and region that exist (VitePress silently embeds the WHOLE file when a region is missing),
 // every graph equation the prose quotes is in the generated graph, and every API name the reference
-// lists is really exported.
+// lists is really exported. Also: the Chinese pages use Chinese quotation marks, every figure is shown in
+// its own language, the annotated book code covers every line of every function of 8.5, and no measured
+// number in the prose is typed by hand (each must be one the generator wrote).
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
+import { BOOK_FUNCTIONS, type Note } from '../scripts/book-code/annotations';
 import { contentDir, docsRoot, pageFiles } from './helpers';
 
 const langs = ['zh', 'en'] as const;
@@ -46,6 +49,28 @@ function references(text: string): { kind: 'snippet' | 'include'; raw: string; f
   }
   return out;
 }
+
+const generatedDir = join(docsRoot, 'generated');
+
+/** The prose of a page: without frontmatter, fenced code, embedded listings, includes and scripts. */
+function prose(text: string): string {
+  return text
+    .replace(/^---\n[\s\S]*?\n---\n/, '')
+    .replace(/```[\s\S]*?```/g, '')
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(/^<<<.*$/gm, '')
+    .replace(/<script[\s\S]*?<\/script>/g, '');
+}
+
+/** Numbers that look measured: with a decimal point, with thousands separators, percentages, and any
+ * number of three digits or more. (Small whole numbers are settings and counts: 28, 35, page 7.) */
+const MEASURED =
+  /(?<![\w.])-?\d{1,3}(?:,\d{3})+(?!\d)|(?<![\w.])-?\d+\.\d+(?!\d)|(?<![\w.])\d+(?:\.\d+)?%|(?<![\w.,-])\d{3,}(?![\w.,-])/g;
+
+const valueOf = (s: string): number => {
+  const v = Number(s.replace(/,/g, '').replace('%', ''));
+  return s.endsWith('%') ? v / 100 : v;
+};
 
 describe('docs content', () => {
   it('both languages have the same pages', () => {
@@ -137,6 +162,125 @@ describe('docs content', () => {
         }
       }
       expect(checked).toBeGreaterThan(30);
+    }
+  });
+
+  it('the Chinese pages quote with “…”, not with ASCII double quotes', () => {
+    for (const file of pageFiles('zh')) {
+      const text = prose(read('zh', file))
+        .replace(/`[^`\n]*`/g, '') // inline code
+        .replace(/<[^>]+>/g, '') // HTML tags and their attributes
+        .replace(/\$\$[\s\S]*?\$\$|\$[^$\n]+\$/g, ''); // maths
+      const lines = text.split('\n').filter((l) => l.includes('"'));
+      expect(lines, `zh/${file}`).toEqual([]);
+    }
+  });
+
+  it('every measured number in the prose is one that the generator computed (none typed by hand)', () => {
+    const minus = (s: string) => s.replace(/\u2212/g, '-');
+    const generated = readdirSync(generatedDir)
+      .map((f) => minus(readFileSync(join(generatedDir, f), 'utf8')))
+      .join('\n');
+    const known = [...generated.matchAll(/-?\d[\d,]*(?:\.\d+)?%?/g)].map((m) => valueOf(m[0]));
+    const unchecked: string[] = [];
+    let checked = 0;
+    for (const lang of langs) {
+      for (const file of pageFiles(lang)) {
+        const text = minus(prose(read(lang, file)));
+        for (const m of text.matchAll(MEASURED)) {
+          const s = m[0];
+          const decimals = (s.split('.')[1] ?? '').replace('%', '').length + (s.endsWith('%') ? 2 : 0);
+          const v = valueOf(s);
+          // The same number, or the same one rounded to the decimals the prose shows.
+          if (
+            !known.some((k) => Math.abs(k - v) < 0.5 * 10 ** -decimals + 1e-12 && (decimals > 0 || Number.isInteger(k)))
+          ) {
+            unchecked.push(
+              `${lang}/${file}: ${s} in "…${text.slice(Math.max(0, m.index - 30), m.index + 20).replace(/\n/g, ' ')}…"`,
+            );
+          }
+          checked++;
+        }
+      }
+    }
+    expect(unchecked, 'numbers in the prose that no generated file contains').toEqual([]);
+    expect(checked).toBeGreaterThan(50);
+  });
+
+  it('at least 8 generated figures per language, each shown on a page of its own language', () => {
+    for (const lang of langs) {
+      const figures = readdirSync(generatedDir).filter((f) => f.startsWith('fig-') && f.endsWith(`.${lang}.svg`));
+      expect(figures.length, lang).toBeGreaterThanOrEqual(8);
+      const pages = pageFiles(lang).map((f) => read(lang, f));
+      for (const fig of figures) {
+        expect(
+          pages.some((p) => p.includes(`<!--@include: @/../generated/${fig}-->`)),
+          `${fig} is not included by any ${lang} page`,
+        ).toBe(true);
+      }
+      for (const [i, page] of pages.entries()) {
+        for (const m of page.matchAll(/generated\/fig-[\w-]+\.(\w+)\.svg/g)) {
+          expect(m[1], `${lang}/${pageFiles(lang)[i]} shows a figure of the other language`).toBe(lang);
+        }
+      }
+    }
+  });
+
+  describe('the annotated book code (page 0)', () => {
+    const required = [
+      'get_params',
+      'init_rnn_state',
+      'rnn',
+      'RNNModelScratch',
+      'predict_ch8',
+      'grad_clipping',
+      'train_epoch_ch8',
+      'train_ch8',
+      'd2l.sgd',
+    ];
+
+    it('covers every function of the book’s 8.5 code that the docs promise', () => {
+      const names = BOOK_FUNCTIONS.map((f) => f.name);
+      for (const name of required) expect(names, name).toContain(name);
+    });
+
+    for (const lang of langs) {
+      it(`${lang}: shows every function, and explains every line of its code`, () => {
+        const page = read(lang, '00-book-code.md');
+        for (const fn of BOOK_FUNCTIONS) {
+          const file = `book-code-${fn.id}.${lang}.md`;
+          expect(page, `page 0 does not include ${file}`).toContain(`<!--@include: @/../generated/${file}-->`);
+          const fragment = readFileSync(join(generatedDir, file), 'utf8');
+          // The book's listing as shown, and the line numbers the notes cover.
+          const listing = new RegExp(`\`\`\`python anchor=py-${fn.id}\n([\\s\\S]*?)\n\`\`\``).exec(fragment);
+          expect(listing, `${file}: no Python listing`).not.toBeNull();
+          const lines = listing![1].split('\n');
+          const code = (n: Note) => (typeof n.py === 'string' ? [n.py] : [...n.py]);
+          expect(lines, `${file}: the listing is not the book's code`).toEqual(fn.notes.flatMap(code));
+          const covered = new Set<number>();
+          for (const row of fragment.matchAll(
+            /^\| \[(\d+)(?:–(\d+))?\]\(#py-[\w-]+-\d+\) `[^|]*` \| (.+?) \| (.+?) \|$/gm,
+          )) {
+            const [from, to] = [Number(row[1]), Number(row[2] ?? row[1])];
+            expect(row[3].trim().length, `${file}: line ${from} has an empty note`).toBeGreaterThan(3);
+            for (let n = from; n <= to; n++) covered.add(n);
+          }
+          const missing = lines.flatMap((l, i) => (l.trim() !== '' && !covered.has(i + 1) ? [`${i + 1}: ${l}`] : []));
+          expect(missing, `${file}: lines without a note`).toEqual([]);
+          // Every TypeScript link points at a line that the fragment's listings have.
+          for (const link of fragment.matchAll(/\]\(#(ts-[\w-]+-\d+)\)/g)) {
+            const [, id] = link;
+            const all = readdirSync(generatedDir)
+              .filter((f) => f.startsWith('book-code-') && f.endsWith(`.${lang}.md`))
+              .map((f) => readFileSync(join(generatedDir, f), 'utf8'))
+              .join('\n');
+            const anchors = [...all.matchAll(/```ts anchor=(ts-[\w-]+)@(\d+)\n([\s\S]*?)\n```/g)].flatMap((m) =>
+              m[3].split('\n').map((_, i) => `${m[1]}-${Number(m[2]) + i}`),
+            );
+            expect(anchors, `${file}: link to #${id}, which no listing has`).toContain(id);
+          }
+        }
+      });
     }
   });
 });

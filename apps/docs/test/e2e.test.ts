@@ -1,14 +1,19 @@
 // Browser test of the built docs: serves .vitepress/dist with `vitepress preview` on 127.0.0.1 and a free
 // port, opens every page in both languages in headless Chromium (playwright-core driving Debian's
-// `chromium`), and fails on any console error, page error, failed request or HTTP error. Then it trains
-// the live demo for a few epochs, checks that the perplexity falls and a prediction appears, that typing
-// a prefix re-predicts, and that Stop stops it.
+// `chromium`) at 1280 px and at 390 px, and fails on any console error, page error, failed request or
+// HTTP error; on a figure or a formula that the page's source has but the page does not show with a real
+// size; and on anything cut off: no element may stick out of the text column (of the screen at 390 px),
+// and no scrolling box may hide part of its content (all `details` are opened first). Then it trains the
+// live demo for a few epochs and checks what it teaches: the perplexity falls, a prediction appears with
+// the probabilities behind each character, the gradient norm of every minibatch is shown with the number
+// of clipped steps, the temperature changes the prediction, an earlier run stays on the chart for
+// comparison, typing a prefix re-predicts, and Stop stops.
 //
 // Needs `vitepress build .` first (turbo's `build` task runs it before tests). Without Chromium the test
 // FAILS when CI is set and is skipped (id docs/e2e/no-chromium) otherwise.
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,6 +25,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distDir, docsRoot, listPages } from './helpers';
 
 const SKIP_ID = 'docs/e2e/no-chromium';
+/** How long to wait for the page (or the demo's worker) to show something: generous, since other test
+ * projects may be running on the same cores. */
+const WAIT = { timeout: 30_000 };
 
 function findChromium(): string | undefined {
   const fromEnv = process.env.CHROMIUM_PATH;
@@ -96,6 +104,74 @@ function watch(page: Page): string[] {
   return problems;
 }
 
+/** A page's markdown with its `<!--@include: ...-->` fragments (figures, generated tables) filled in. */
+function sourceOf(file: string): string {
+  const text = readFileSync(join(docsRoot, file), 'utf8');
+  return text.replace(/<!--\s*@include:\s*@\/(.*?)\s*-->/g, (_, path: string) =>
+    readFileSync(join(docsRoot, 'content', path), 'utf8'),
+  );
+}
+
+/** What the source promises: how many figures and how many formulas (`$...$` and `$$...$$`). */
+function expected(file: string): { figures: number; maths: number } {
+  const text = sourceOf(file)
+    .replace(/^---\n[\s\S]*?\n---\n/, '')
+    .replace(/```[\s\S]*?```/g, '')
+    .replace(/`[^`\n]*`/g, '');
+  const figures = (text.match(/<figure class="fig"/g) ?? []).length;
+  const display = text.match(/\$\$[\s\S]*?\$\$/g) ?? [];
+  const inline = text.replace(/\$\$[\s\S]*?\$\$/g, '').match(/\$[^$\n]+\$/g) ?? [];
+  return { figures, maths: display.length + inline.length };
+}
+
+interface Layout {
+  figures: { width: number; height: number }[];
+  maths: { width: number; height: number }[];
+  cutOff: string[];
+}
+
+/**
+ * Runs in the page: opens every `details`, measures every figure and formula, and lists everything cut off:
+ * a scrolling box whose content is wider than the box, or an element outside the text column (at 390 px,
+ * outside the screen: code blocks there reach the screen edges on purpose).
+ */
+function measureLayout(): Layout {
+  for (const d of document.querySelectorAll('.vp-doc details')) (d as HTMLDetailsElement).open = true;
+  const doc = document.querySelector('.vp-doc');
+  const size = (el: Element) => {
+    const r = el.getBoundingClientRect();
+    return { width: r.width, height: r.height };
+  };
+  const figures = [...document.querySelectorAll('.vp-doc figure.fig > svg')].map(size);
+  const maths = [...document.querySelectorAll('.vp-doc mjx-container')].map((m) =>
+    size(m.querySelector(':scope > svg') ?? m),
+  );
+  const cutOff: string[] = [];
+  if (!doc) return { figures, maths, cutOff: ['no .vp-doc'] };
+  const vw = document.documentElement.clientWidth;
+  const box = doc.getBoundingClientRect();
+  const [left, right] = vw >= 640 ? [box.left - 1, box.right + 1] : [-0.5, vw + 0.5];
+  const name = (el: Element) =>
+    `<${el.tagName.toLowerCase()}${el.id ? ` id=${el.id}` : ''} class="${el.getAttribute('class') ?? ''}"> "${(el.textContent ?? '').trim().slice(0, 50)}"`;
+  for (const el of doc.querySelectorAll('*')) {
+    if (el.closest('.header-anchor, mjx-assistive-mml')) continue; // positioned on purpose / for screen readers
+    if (el.parentElement?.closest('svg')) continue; // the inside of an SVG is not laid out by CSS
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    const overflowX = getComputedStyle(el).overflowX;
+    if (el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1 && overflowX !== 'visible') {
+      cutOff.push(`hides ${el.scrollWidth - el.clientWidth}px of its content: ${name(el)}`);
+    } else if (r.left < left || r.right > right) {
+      cutOff.push(
+        `sticks out (${Math.round(r.left)}..${Math.round(r.right)} of ${Math.round(left)}..${Math.round(right)}): ${name(el)}`,
+      );
+    }
+  }
+  if (document.documentElement.scrollWidth > vw + 1)
+    cutOff.push(`the page scrolls sideways (${document.documentElement.scrollWidth} > ${vw})`);
+  return { figures, maths, cutOff: cutOff.slice(0, 10) };
+}
+
 function defineE2E(): void {
   describe('docs e2e (headless Chromium)', () => {
     let server: ChildProcess | undefined;
@@ -151,6 +227,9 @@ function defineE2E(): void {
           '--disable-sync',
         ],
       });
+      // The pages load a few at a time, while other test projects may be using the same cores.
+      context.setDefaultNavigationTimeout(90_000);
+      context.setDefaultTimeout(60_000);
     });
 
     afterAll(async () => {
@@ -166,27 +245,83 @@ function defineE2E(): void {
     });
 
     for (const { lang, url, file } of listPages()) {
-      it(`page ${lang} ${url} loads without errors`, async () => {
-        const page = await context!.newPage();
-        const problems = watch(page);
-        try {
-          const res = await page.goto(`${base}${url}`, { waitUntil: 'networkidle' });
-          expect(res?.status(), `${url} (${file})`).toBe(200);
-          await expect.poll(() => page.locator('.vp-doc h1').count()).toBeGreaterThan(0);
-          // Every page but the home page carries the freshness marker in its own language.
-          const marker = page.getByTestId('freshness');
-          await expect.poll(() => marker.count(), { message: `${url}: freshness marker` }).toBe(1);
-          const text = await marker.innerText();
-          expect(text).toMatch(lang === 'zh' ? /核对于 \d{4}-\d{2}-\d{2}/ : /Checked on \d{4}-\d{2}-\d{2}/);
-          expect(await page.locator('html').getAttribute('lang')).toBe(lang === 'zh' ? 'zh-CN' : 'en-US');
-          expect(problems, `${url}: ${problems.join('\n')}`).toEqual([]);
-        } finally {
-          await page.close();
-        }
-      });
+      it.concurrent(
+        `page ${lang} ${url}: loads without errors; figures and maths shown, nothing cut off at 1280 and 390 px`,
+        async ({ expect }) => {
+          const page = await context!.newPage();
+          const problems = watch(page);
+          try {
+            await page.setViewportSize({ width: 1280, height: 900 });
+            const res = await page.goto(`${base}${url}`, { waitUntil: 'networkidle' });
+            expect(res?.status(), `${url} (${file})`).toBe(200);
+            await expect.poll(() => page.locator('.vp-doc h1').count(), WAIT).toBeGreaterThan(0);
+            // Every page but the home page carries the freshness marker in its own language.
+            const marker = page.getByTestId('freshness');
+            await expect.poll(() => marker.count(), { ...WAIT, message: `${url}: freshness marker` }).toBe(1);
+            const text = await marker.innerText();
+            expect(text).toMatch(lang === 'zh' ? /核对于 \d{4}-\d{2}-\d{2}/ : /Checked on \d{4}-\d{2}-\d{2}/);
+            expect(await page.locator('html').getAttribute('lang')).toBe(lang === 'zh' ? 'zh-CN' : 'en-US');
+
+            const want = expected(file);
+            for (const width of [1280, 390]) {
+              await page.setViewportSize({ width, height: 900 });
+              await page.waitForTimeout(50);
+              const layout = await page.evaluate(measureLayout);
+              expect(layout.figures.length, `${url} @${width}: figures`).toBe(want.figures);
+              for (const [i, f] of layout.figures.entries()) {
+                expect(f.width > 0 && f.height > 0, `${url} @${width}: figure ${i} has no size`).toBe(true);
+              }
+              expect(layout.maths.length, `${url} @${width}: rendered formulas`).toBe(want.maths);
+              for (const [i, m] of layout.maths.entries()) {
+                expect(m.width > 0 && m.height > 0, `${url} @${width}: formula ${i} has no size`).toBe(true);
+              }
+              expect(layout.cutOff, `${url} @${width}: cut off`).toEqual([]);
+            }
+            expect(problems, `${url}: ${problems.join('\n')}`).toEqual([]);
+          } finally {
+            await page.close();
+          }
+        },
+      );
     }
 
-    it('live demo trains in a Web Worker: perplexity falls, predictions appear, Stop stops', async () => {
+    it('page 0: a note links to the TypeScript line that does the same, and that line is highlighted', async () => {
+      const page = await context!.newPage();
+      const problems = watch(page);
+      try {
+        await page.goto(`${base}/00-book-code.html`, { waitUntil: 'networkidle' });
+        const link = page.locator('.annotated a[href^="#ts-rnn-rnn-"]').first();
+        const target = (await link.getAttribute('href'))!.slice(1);
+        await link.click();
+        const line = page.locator(`[id="${target}"]`);
+        await expect.poll(() => line.getAttribute('class'), WAIT).toContain('line-target');
+        expect(await line.innerText()).toMatch(/^\d+\s*\S/); // its number, then code
+        await expect
+          .poll(() =>
+            line.evaluate(
+              (el) => el.getBoundingClientRect().top >= 0 && el.getBoundingClientRect().bottom <= innerHeight,
+            ),
+          )
+          .toBe(true);
+        expect(problems, problems.join('\n')).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    });
+
+    it('the pages have figures and formulas to check', () => {
+      const total = listPages().reduce(
+        (acc, { file }) => {
+          const e = expected(file);
+          return { figures: acc.figures + e.figures, maths: acc.maths + e.maths };
+        },
+        { figures: 0, maths: 0 },
+      );
+      expect(total.figures).toBeGreaterThanOrEqual(16);
+      expect(total.maths).toBeGreaterThanOrEqual(100);
+    });
+
+    it('live demo trains in a Web Worker: perplexity falls, norms and probabilities shown, runs compared, Stop stops', async () => {
       const page = await context!.newPage();
       const problems = watch(page);
       try {
@@ -198,9 +333,9 @@ function defineE2E(): void {
 
         await page.getByTestId('demo-epochs').fill('200');
         await page.getByTestId('demo-start').click();
-        await expect.poll(() => demo.getAttribute('data-status'), { timeout: 20_000 }).toBe('running');
+        await expect.poll(() => demo.getAttribute('data-status'), WAIT).toBe('running');
         expect(await demo.getAttribute('data-runner')).toBe('worker');
-        await expect.poll(epochText, { timeout: 90_000, message: 'epochs completed' }).toBeGreaterThanOrEqual(4);
+        await expect.poll(epochText, { timeout: 150_000, message: 'epochs completed' }).toBeGreaterThanOrEqual(4);
 
         // The perplexity shown falls: the latest value is below the first, and the display matches the curve.
         const curve = await values();
@@ -223,9 +358,32 @@ function defineE2E(): void {
         expect(shapes).toContain('f32[8,64]');
         expect(shapes).toContain('f32[128,28]');
 
+        // The gradient norm (before clipping) of every minibatch is plotted, and the clipped ones are counted.
+        const norms: number[] = JSON.parse((await page.getByTestId('demo-norms').getAttribute('data-values')) ?? '[]');
+        const epochsSoFar = await epochText();
+        expect(norms.length).toBeGreaterThanOrEqual(4 * 15); // 15 minibatches per epoch at the default size
+        expect(norms.length % 15).toBe(0);
+        expect(norms.every((n) => Number.isFinite(n) && n > 0)).toBe(true);
+        expect(norms.length).toBeGreaterThanOrEqual(epochsSoFar * 15 - 15);
+        expect(await page.getByTestId('demo-clip').innerText()).toMatch(/\d+ \/ 15/);
+        const clipped = Number(await page.getByTestId('demo-clipped').innerText());
+        expect(clipped).toBeGreaterThanOrEqual(0);
+        expect(clipped).toBeLessThanOrEqual(15);
+
+        // The probabilities behind the prediction: bars for the selected character, most likely first; clicking
+        // another character of the prediction shows its step.
+        const probs = page.getByTestId('demo-probs');
+        await expect.poll(() => probs.locator('.bar-row').count(), WAIT).toBe(8);
+        const p = async () => (await probs.locator('.bar-value').allInnerTexts()).map(Number);
+        const firstBars = await p();
+        expect([...firstBars].sort((a, b) => b - a)).toEqual(firstBars);
+        expect(firstBars.every((x) => x > 0 && x <= 1)).toBe(true);
+        await page.getByTestId('demo-prediction').locator('.gen').nth(5).click();
+        await expect.poll(() => probs.innerText(), WAIT).toMatch(/第 6 个生成的字符/);
+
         // Stop: the status becomes 'stopped' and no further epoch arrives.
         await page.getByTestId('demo-stop').click();
-        await expect.poll(() => demo.getAttribute('data-status'), { timeout: 20_000 }).toBe('stopped');
+        await expect.poll(() => demo.getAttribute('data-status'), WAIT).toBe('stopped');
         const stoppedAt = await epochText();
         expect(stoppedAt).toBeLessThan(200);
         await page.waitForTimeout(1500);
@@ -236,13 +394,39 @@ function defineE2E(): void {
         // After stopping, the trained model still predicts for a new prefix.
         await page.getByTestId('demo-prefix').fill('the time');
         const predictionBox = page.getByTestId('demo-prediction');
-        await expect.poll(() => predictionBox.getAttribute('data-prefix'), { timeout: 10_000 }).toBe('the time');
+        await expect.poll(() => predictionBox.getAttribute('data-prefix'), WAIT).toBe('the time');
         expect((await predictionBox.innerText()).startsWith('the time')).toBe(true);
+
+        // The temperature: 0 is greedy (the same text twice); above 0 the prediction is sampled from
+        // softmax(o / τ), which the page says, with α = 1/τ.
+        const greedy = await predictionBox.innerText();
+        await page.getByTestId('demo-temperature').fill('1.5');
+        await expect.poll(() => predictionBox.getAttribute('data-temperature'), WAIT).toBe('1.5');
+        expect(await page.getByTestId('demo-temperature-text').innerText()).toContain('α = 1/τ = 0.67');
+        expect((await predictionBox.innerText()).startsWith('the time')).toBe(true);
+        expect(await predictionBox.innerText()).not.toBe(greedy);
+        await page.getByTestId('demo-temperature').fill('0');
+        await expect.poll(() => predictionBox.getAttribute('data-temperature'), WAIT).toBe('0');
+        await expect.poll(() => predictionBox.innerText(), WAIT).toBe(greedy);
+
+        // Two runs on one chart: the stopped sequential run stays, dashed, while book-random trains.
+        await page.getByTestId('demo-sampler').selectOption('book-random');
+        await page.getByTestId('demo-epochs').fill('2');
+        await page.getByTestId('demo-start').click();
+        await expect.poll(() => demo.getAttribute('data-status'), { timeout: 120_000 }).toBe('done');
+        const runs: { label: string; values: number[] }[] = JSON.parse(
+          (await page.getByTestId('demo-chart').getAttribute('data-runs')) ?? '[]',
+        );
+        expect(runs).toHaveLength(1);
+        expect(runs[0].label).toContain('sequential');
+        expect(runs[0].values).toHaveLength(stoppedAt);
+        expect(await values()).toHaveLength(2);
+        expect(await page.getByTestId('demo-legend').innerText()).toContain('book-random');
 
         expect(problems, problems.join('\n')).toEqual([]);
       } finally {
         await page.close();
       }
-    });
+    }, 400_000);
   });
 }

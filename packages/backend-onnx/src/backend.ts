@@ -12,8 +12,11 @@ import {
   type Graph,
   type HostTensor,
   type Outputs,
+  type GatherIndexCheck,
   SPEC_VERSION,
   checkFeeds,
+  checkGatherIndices,
+  gatherIndexChecks,
   hashGraph,
 } from '@rnn-scratch/core';
 import * as ort from 'onnxruntime-node';
@@ -61,6 +64,8 @@ export class OnnxExecutable implements Executable {
   readonly outputNames: readonly string[];
   /** How many `compile` calls handed out this executable and have not disposed it yet. */
   private refs = 1;
+  /** Fed gather indices, checked before each run: ORT's GPU Gather kernels do not check them. */
+  private readonly gatherChecks: readonly GatherIndexCheck[];
   private disposed = false;
 
   constructor(
@@ -72,6 +77,7 @@ export class OnnxExecutable implements Executable {
   ) {
     this.inputNames = graph.inputs.map((i) => i.name);
     this.outputNames = graph.outputs.map((o) => o.name);
+    this.gatherChecks = gatherIndexChecks(graph);
   }
 
   /** @internal the cache hands the same executable out again */
@@ -83,6 +89,7 @@ export class OnnxExecutable implements Executable {
   async run(feeds: Feeds): Promise<Outputs> {
     if (this.disposed) throw new Error('onnx: this executable has been disposed');
     checkFeeds(this.graph, feeds);
+    checkGatherIndices(this.gatherChecks, feeds);
     const ortFeeds: Record<string, ort.Tensor> = {};
     for (const { name } of this.graph.inputs) {
       const t = feeds[name];

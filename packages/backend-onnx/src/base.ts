@@ -28,3 +28,12 @@ export {
 } from './lower.js';
 export * from './onnx-model.js';
 export { ProtoWriter, WireType, littleEndianBytes } from './protobuf.js';
+export {
+  EXPORT_IR_VERSION,
+  EXPORT_OPSET_VERSION,
+  OP_SINCE,
+  OnnxExportError,
+  exportOnnx,
+  exportOnnxModel,
+  type ExportOptions,
+} from './export.js';

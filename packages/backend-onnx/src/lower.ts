@@ -10,6 +10,8 @@
 //   concats become a tree.
 // - ORT's OneHot has no kernel for int32 indices with float64 values, so oneHot is
 //   Cast(Equal(Unsqueeze(indices, -1), [0, 1, ..., depth-1])).
+// - A value with no elements is an empty initializer, whatever op computes it: WebGPU's reductions refuse
+//   empty inputs even where the result is empty too.
 // - Every graph output needs its own name: outputs that are graph inputs, constants, aliases of
 //   those, or a value already output under another name go through an Identity.
 
@@ -20,6 +22,7 @@ import {
   type PrimitiveNode,
   type PrimitiveAttrs,
   sameShape,
+  sizeOf,
 } from '@rnn-scratch/core';
 import {
   type OnnxAttribute,
@@ -174,6 +177,19 @@ class Lowering {
     return name;
   }
 
+  /** An initializer with no elements, of a node's dtype and shape. */
+  private empty(node: PrimitiveNode): string {
+    const key = `empty|${node.dtype}|${node.shape.join(',')}`;
+    const have = this.constantKeys.get(key);
+    if (have !== undefined) return have;
+    const name = this.fresh(`empty_${node.shape.join('x')}`);
+    const data =
+      node.dtype === 'float64' ? new Float64Array(0) : node.dtype === 'int32' ? new Int32Array(0) : new Float32Array(0);
+    this.initializers.push({ name, dataType: onnxDataType(node.dtype), dims: node.shape, data });
+    this.constantKeys.set(key, name);
+    return name;
+  }
+
   /** An int64 initializer (shapes, axes, starts/ends), shared between nodes that need the same one. */
   private int64(label: string, values: readonly number[]): string {
     const key = `i64|${values.join(',')}`;
@@ -230,6 +246,7 @@ class Lowering {
   // ---- the primitives ----
 
   private lowerNode(node: PrimitiveNode): void {
+    if (sizeOf(node.shape) === 0) return this.set(node, this.empty(node));
     const ins = node.inputs.map((i) => this.value(i));
     const inNodes = node.inputs.map((i) => this.graph.nodes[i]);
     const [x] = ins;

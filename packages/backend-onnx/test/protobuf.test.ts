@@ -1,5 +1,5 @@
 // The protobuf writer against byte sequences from the protobuf encoding guide and by hand, and the
-// ModelProto encoder read back with a tiny decoder written here (independent of the writer).
+// ModelProto encoder read back with a tiny decoder (proto-reader.ts, independent of the writer).
 
 import { buildGraph } from '@rnn-scratch/core';
 import * as ort from 'onnxruntime-node';
@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { lowerToOnnx } from '../src/lower.js';
 import { OnnxDataType, encodeModel, writeAttribute, writeTensor, writeValueInfo } from '../src/onnx-model.js';
 import { ProtoWriter } from '../src/protobuf.js';
+import { decode, text } from './proto-reader.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const bytesOf = (f: (w: ProtoWriter) => void) => {
@@ -173,56 +174,3 @@ describe('ONNX messages', () => {
     await s.release();
   });
 });
-
-// ---- a minimal protobuf reader for the tests (field number -> list of values) ----
-
-type Value = bigint | Uint8Array | number;
-
-function decode(bytes: Uint8Array): Map<number, Value[]> {
-  const out = new Map<number, Value[]>();
-  let pos = 0;
-  const varint = (): bigint => {
-    let v = 0n;
-    let shift = 0n;
-    for (;;) {
-      const b = bytes[pos++];
-      v |= BigInt(b & 0x7f) << shift;
-      if (b < 0x80) return v;
-      shift += 7n;
-    }
-  };
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  while (pos < bytes.length) {
-    const tag = Number(varint());
-    const field = tag >>> 3;
-    let value: Value;
-    switch (tag & 7) {
-      case 0:
-        value = varint();
-        break;
-      case 1:
-        value = dv.getFloat64(pos, true);
-        pos += 8;
-        break;
-      case 2: {
-        const n = Number(varint());
-        value = bytes.subarray(pos, pos + n);
-        pos += n;
-        break;
-      }
-      case 5:
-        value = dv.getFloat32(pos, true);
-        pos += 4;
-        break;
-      default:
-        throw new Error(`bad wire type in tag ${tag}`);
-    }
-    if (!out.has(field)) out.set(field, []);
-    out.get(field)!.push(value);
-  }
-  return out;
-}
-
-function text(v: Value): string {
-  return new TextDecoder().decode(v as Uint8Array);
-}

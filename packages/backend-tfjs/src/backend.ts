@@ -8,13 +8,16 @@ import {
   type ConstantNode,
   type Executable,
   type Feeds,
+  type GatherIndexCheck,
   type Graph,
   type HostTensor,
   type KernelTable,
   type Outputs,
   SPEC_VERSION,
   checkFeeds,
+  checkGatherIndices,
   formatType,
+  gatherIndexChecks,
   interpret,
   lastUses,
 } from '@rnn-scratch/core';
@@ -76,6 +79,8 @@ export class TfjsExecutable implements Executable {
   readonly outputNames: readonly string[];
   private readonly last: Int32Array;
   private readonly kernels: KernelTable<tf.Tensor>;
+  /** Fed gather indices, checked before each run: tfjs-backend-webgpu's gather does not check them. */
+  private readonly gatherChecks: readonly GatherIndexCheck[];
   private disposed = false;
 
   constructor(
@@ -90,11 +95,13 @@ export class TfjsExecutable implements Executable {
     this.outputNames = graph.outputs.map((o) => o.name);
     this.last = lastUses(lowered);
     this.kernels = kernelsFor(runtime.backendName);
+    this.gatherChecks = gatherIndexChecks(graph);
   }
 
   async run(feeds: Feeds): Promise<Outputs> {
     if (this.disposed) throw new Error(`tfjs:${this.runtime.device}: this executable has been disposed`);
     checkFeeds(this.graph, feeds);
+    checkGatherIndices(this.gatherChecks, feeds);
     return withEngine(this.runtime, () => this.runNow(feeds));
   }
 

@@ -38,7 +38,13 @@ export const tfjsKernels: KernelTable<T> = {
       ? tf.zeros([...out.shape], out.dtype as tf.DataType)
       : tf.matMul(a, b, transA, transB),
   // tfjs treats an empty axis list as "no axes" too, but say it outright: empty axes = identity.
-  sum: ([x], { axes, keepDims }) => (axes.length === 0 ? alias(x) : tf.sum(x, [...axes], keepDims)),
+  // Summing an empty tensor gives zeros: said here because tfjs-backend-webgpu cannot allocate the empty input.
+  sum: ([x], { axes, keepDims }, out) =>
+    axes.length === 0
+      ? alias(x)
+      : x.size === 0
+        ? tf.zeros([...out.shape], out.dtype as tf.DataType)
+        : tf.sum(x, [...axes], keepDims),
   max: ([x], { axes, keepDims }) => (axes.length === 0 ? alias(x) : tf.max(x, [...axes], keepDims)),
   reshape: ([x], { shape }) => tf.reshape(x, [...shape]),
   transpose: ([x], { perm }) => tf.transpose(x, [...perm]),

@@ -18,7 +18,7 @@ import {
 import { expectClose } from '@rnn-scratch/core/testing';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   TFJS_DEVICES,
   TfjsBackend,
@@ -169,7 +169,13 @@ describe('explicit devices', () => {
   });
 
   describe('webgpu without an adapter', () => {
-    const saved = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+    // An earlier load in this process (the registry probing the real `webgpu` package) may have set
+    // navigator.gpu: hide it for this test, and put back whatever was there.
+    let saved: PropertyDescriptor | undefined;
+    beforeEach(() => {
+      saved = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+      Object.defineProperty(globalThis, 'navigator', { value: {}, configurable: true, writable: true });
+    });
     afterEach(() => {
       if (saved) Object.defineProperty(globalThis, 'navigator', saved);
       else delete (globalThis as { navigator?: unknown }).navigator;
@@ -186,7 +192,6 @@ describe('explicit devices', () => {
           },
         }),
       });
-      if (saved?.value?.gpu) return; // a real WebGPU: nothing to fake
       await expect(loader.load('webgpu')).rejects.toThrow(/no WebGPU adapter was found/);
       expect(created).toBe(1);
       expect(imports).toEqual(['webgpu']); // tfjs-backend-webgpu is never imported without an adapter

@@ -48,6 +48,8 @@ export interface NumberFlag extends FlagBase {
   max?: number;
   /** Extra check; return an error text (completing "--name ...") or undefined when the value is fine. */
   validate?: (value: number) => string | undefined;
+  /** Also accept `inf` (or `infinity`) for Infinity. */
+  infinity?: boolean;
 }
 
 export interface StringFlag extends FlagBase {
@@ -198,9 +200,11 @@ function convert(spec: FlagSpec, raw: string, shown: string): unknown {
   switch (spec.type) {
     case 'number':
     case 'int': {
-      if (!NUMBER_RE.test(raw)) throw new UsageError(`${shown} expects ${describeValue(spec)}, got '${raw}'`);
-      const value = Number(raw);
-      if (!Number.isFinite(value) || (spec.type === 'int' && !Number.isSafeInteger(value))) {
+      const infinite = spec.infinity === true && /^(inf|infinity)$/i.test(raw);
+      if (!NUMBER_RE.test(raw) && !infinite)
+        throw new UsageError(`${shown} expects ${describeValue(spec)}, got '${raw}'`);
+      const value = infinite ? Infinity : Number(raw);
+      if ((!Number.isFinite(value) && !infinite) || (spec.type === 'int' && !Number.isSafeInteger(value))) {
         throw new UsageError(`${shown} expects ${describeValue(spec)}, got '${raw}'`);
       }
       if (spec.min !== undefined && value < spec.min)
@@ -243,7 +247,7 @@ function describeValue(spec: FlagSpec): string {
     case 'int':
       return spec.min === 1 ? 'a positive integer' : spec.min === 0 ? 'a non-negative integer' : 'an integer';
     case 'number':
-      return 'a number';
+      return spec.infinity ? 'a number or inf' : 'a number';
     case 'string':
     case 'strings':
       return spec.placeholder ? `a ${spec.placeholder.toLowerCase()}` : 'a string';

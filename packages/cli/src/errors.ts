@@ -87,6 +87,9 @@ export function classify(err: unknown): { code: number; expected: boolean } {
   if (err instanceof Error && err.name === 'PredictError') return { code: EXIT_USAGE, expected: true };
   if (isDataError(err)) return { code: EXIT_DATA, expected: true };
   if (isCheckpointError(err)) return { code: EXIT_CHECKPOINT, expected: true };
+  if (err instanceof Error && (err.name === 'ModelError' || err.name === 'RunConfigError')) {
+    return { code: EXIT_USAGE, expected: true };
+  }
   if (isCheckpointWriteError(err)) return { code: EXIT_SAVE_FAILED, expected: true };
   if (isBackendUnavailable(err)) return { code: EXIT_BACKEND, expected: true };
   if (isBackendIdError(err)) return { code: EXIT_USAGE, expected: true };

@@ -26,7 +26,7 @@ export {
   type BackendPackage,
   type PackageLoad,
 } from './backends.js';
-export { perplexitySvg, sparkline } from './plot.js';
+export { lineChartSvg, perplexitySvg, sparkline, type Series } from './plot.js';
 export {
   camelCase,
   editDistance,

@@ -21,6 +21,7 @@ import type { Command, CommandContext, Output } from './command.js';
 import { backendsCommand } from './commands/backends.js';
 import { benchCommand } from './commands/bench.js';
 import { corpusCommand } from './commands/corpus.js';
+import { exportCommand } from './commands/export.js';
 import { predictCommand } from './commands/predict.js';
 import { sweepCommand } from './commands/sweep.js';
 import { workerCommand } from './commands/worker.js';
@@ -34,6 +35,7 @@ export const commands: readonly Command[] = [
   predictCommand,
   sweepCommand,
   workerCommand,
+  exportCommand,
   backendsCommand,
   benchCommand,
   corpusCommand,

@@ -46,21 +46,37 @@ function escapeXml(text: string): string {
   );
 }
 
-/** The perplexity curve as a standalone SVG document. */
-export function perplexitySvg(history: readonly Point[], options: { title?: string } = {}): string {
+/** One named curve of a line chart. */
+export interface Series {
+  readonly label: string;
+  readonly points: ReadonlyArray<{ readonly x: number; readonly y: number }>;
+}
+
+const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e'];
+const DASHES = ['', '6 3', '2 3', '8 3 2 3', '1 2'];
+
+/**
+ * A line chart as a standalone SVG document, like the book's animator: axes with round ticks, a grid, one
+ * curve per series (a single point is a dot) and a legend. Deterministic output (fixed decimals).
+ */
+export function lineChartSvg(
+  series: readonly Series[],
+  options: { title?: string; xLabel?: string; yLabel?: string } = {},
+): string {
+  const { title, xLabel = 'epoch', yLabel = 'perplexity' } = options;
   const W = 640;
   const H = 400;
-  const m = { left: 64, right: 24, top: options.title ? 40 : 20, bottom: 52 };
+  const m = { left: 64, right: 24, top: title ? 40 : 20, bottom: 52 };
   const pw = W - m.left - m.right;
   const ph = H - m.top - m.bottom;
-  const epochs = history.map((p) => p.epoch);
-  const ppl = history.map((p) => p.perplexity);
-  const x0 = history.length > 0 ? Math.min(...epochs) : 0;
-  const x1 = history.length > 0 ? Math.max(...epochs) : 1;
-  const xlo = x0 === x1 ? x0 - 1 : x0;
-  const xhi = x0 === x1 ? x1 + 1 : x1;
-  const ymaxData = history.length > 0 ? Math.max(...ppl) : 1;
-  const yminData = history.length > 0 ? Math.min(...ppl) : 0;
+  const all = series.flatMap((s) => s.points);
+  const xs = all.map((p) => p.x);
+  const ys = all.map((p) => p.y);
+  const x0 = all.length > 0 ? Math.min(...xs) : 0;
+  const x1 = all.length > 0 ? Math.max(...xs) : 1;
+  const [xlo, xhi] = x0 === x1 ? [x0 - 1, x1 + 1] : [x0, x1];
+  const ymaxData = all.length > 0 ? Math.max(...ys) : 1;
+  const yminData = all.length > 0 ? Math.min(...ys) : 0;
   // Like d2l's plots: a linear axis from (just under) the lowest value to the highest.
   const ylo = Math.max(0, Math.floor(yminData) - (yminData === ymaxData ? 1 : 0));
   const yhi = ymaxData === ylo ? ylo + 1 : ymaxData;
@@ -73,8 +89,7 @@ export function perplexitySvg(history: readonly Point[], options: { title?: stri
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
   );
-  if (options.title)
-    out.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="14">${escapeXml(options.title)}</text>`);
+  if (title) out.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="14">${escapeXml(title)}</text>`);
   // Grid and ticks.
   for (const t of niceTicks(xlo, xhi, 8).filter((t) => Number.isInteger(t))) {
     const x = f(sx(t));
@@ -95,22 +110,36 @@ export function perplexitySvg(history: readonly Point[], options: { title?: stri
   // Axes and labels.
   out.push(
     `<rect x="${m.left}" y="${m.top}" width="${pw}" height="${ph}" fill="none" stroke="black"/>`,
-    `<text x="${m.left + pw / 2}" y="${H - 12}" text-anchor="middle">epoch</text>`,
-    `<text transform="translate(16 ${m.top + ph / 2}) rotate(-90)" text-anchor="middle">perplexity</text>`,
+    `<text x="${m.left + pw / 2}" y="${H - 12}" text-anchor="middle">${escapeXml(xLabel)}</text>`,
+    `<text transform="translate(16 ${m.top + ph / 2}) rotate(-90)" text-anchor="middle">${escapeXml(yLabel)}</text>`,
   );
-  // The curve (a single epoch is a dot).
-  if (history.length === 1) {
-    out.push(`<circle cx="${f(sx(epochs[0]))}" cy="${f(sy(ppl[0]))}" r="3" fill="#1f77b4"/>`);
-  } else if (history.length > 1) {
-    const points = history.map((p) => `${f(sx(p.epoch))},${f(sy(p.perplexity))}`).join(' ');
-    out.push(`<polyline points="${points}" fill="none" stroke="#1f77b4" stroke-width="1.5"/>`);
-  }
-  // Legend, like the animator's `legend=['train']`.
-  out.push(
-    `<line x1="${m.left + pw - 70}" y1="${m.top + 14}" x2="${m.left + pw - 50}" y2="${m.top + 14}" stroke="#1f77b4" stroke-width="1.5"/>`,
-    `<text x="${m.left + pw - 44}" y="${m.top + 14}" dominant-baseline="middle">train</text>`,
-    '</svg>',
-    '',
-  );
+  series.forEach((s, k) => {
+    const color = COLORS[k % COLORS.length];
+    const dash = DASHES[k % DASHES.length] ? ` stroke-dasharray="${DASHES[k % DASHES.length]}"` : '';
+    if (s.points.length === 1) {
+      out.push(`<circle cx="${f(sx(s.points[0].x))}" cy="${f(sy(s.points[0].y))}" r="3" fill="${color}"/>`);
+    } else if (s.points.length > 1) {
+      const points = s.points.map((p) => `${f(sx(p.x))},${f(sy(p.y))}`).join(' ');
+      out.push(`<polyline points="${points}" fill="none" stroke="${color}" stroke-width="1.5"${dash}/>`);
+    }
+    // Legend, like the animator's `legend=['train', ...]`, top right.
+    const y = m.top + 14 + 18 * k;
+    out.push(
+      `<line x1="${m.left + pw - 110}" y1="${y}" x2="${m.left + pw - 90}" y2="${y}" stroke="${color}" stroke-width="1.5"${dash}/>`,
+      `<text x="${m.left + pw - 84}" y="${y}" dominant-baseline="middle">${escapeXml(s.label)}</text>`,
+    );
+  });
+  out.push('</svg>', '');
   return out.join('\n');
+}
+
+/** A run's perplexity curve (and its held-out perplexity, where the history has it) as an SVG document. */
+export function perplexitySvg(
+  history: ReadonlyArray<Point & { readonly validPerplexity?: number }>,
+  options: { title?: string } = {},
+): string {
+  const series: Series[] = [{ label: 'train', points: history.map((p) => ({ x: p.epoch, y: p.perplexity })) }];
+  const held = history.flatMap((p) => (p.validPerplexity === undefined ? [] : [{ x: p.epoch, y: p.validPerplexity }]));
+  if (held.length > 0) series.push({ label: 'held-out', points: held });
+  return lineChartSvg(series, options);
 }

@@ -56,18 +56,21 @@ export class TrainOutput {
         (o.resumed ? `resuming ${o.resumed} at epoch ${state.epoch}, ` : '') +
         `epochs ${state.epoch + 1}-${config.numEpochs}; checkpoints in ${o.out}`,
     );
+    if (run.valid) this.say(`held-out ${heldOutLabel(run)}`);
   }
 
   /** After every epoch: the progress bar, and on report epochs the book's line with a prediction. */
   epoch(info: EpochInfo): void {
     this.sessionEpochs++;
     const perEpoch = (performance.now() - this.sessionStart) / 1000 / this.sessionEpochs;
-    const { epoch, numEpochs, perplexity, tokensPerSec, predictions } = info;
+    const { epoch, numEpochs, perplexity, tokensPerSec, predictions, validPerplexity } = info;
     this.bar?.update({ epoch, numEpochs, perplexity, tokensPerSec, etaSeconds: perEpoch * (numEpochs - epoch) });
     if (!predictions) return;
     const first = Object.values(predictions)[0];
     this.say(
-      `epoch ${String(epoch).padStart(String(numEpochs).length)}/${numEpochs}  perplexity ${perplexity.toFixed(2)}  ${f1(tokensPerSec)} tokens/sec  ${first}`,
+      `epoch ${String(epoch).padStart(String(numEpochs).length)}/${numEpochs}  perplexity ${perplexity.toFixed(2)}  ` +
+        (validPerplexity === undefined ? '' : `held-out ${validPerplexity.toFixed(2)}  `) +
+        `${f1(tokensPerSec)} tokens/sec  ${first}`,
     );
   }
 
@@ -93,6 +96,12 @@ export class TrainOutput {
           tokens: run.loader.corpus.length,
         },
         perplexity: result.perplexity,
+        ...(run.valid
+          ? {
+              validPerplexity: result.validPerplexity,
+              valid: { source: run.valid.source, tokens: run.valid.ids.length, unknown: run.valid.unknown },
+            }
+          : {}),
         tokensPerSec: result.tokensPerSec,
         averageTokensPerSec: result.averageTokensPerSec,
         wallSeconds: o.wallSeconds,
@@ -100,10 +109,12 @@ export class TrainOutput {
         history: state.history,
         checkpoint: o.out,
       };
-      this.io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+      this.io.stdout.write(`${JSON.stringify(summary, (_, v) => (v === Infinity ? 'inf' : v), 2)}\n`);
       return;
     }
     this.say(`perplexity ${f1(result.perplexity)}, ${f1(result.tokensPerSec)} tokens/sec on ${this.backendId}`);
+    if (result.validPerplexity !== undefined)
+      this.say(`held-out perplexity ${result.validPerplexity.toFixed(2)} on ${heldOutLabel(run)}`);
     for (const prefix of o.prefixes) this.say(result.predictions[prefix]);
     this.say(
       `average ${f1(result.averageTokensPerSec)} tokens/sec over epochs ${startEpoch + 1}-${result.epoch}, wall time ${formatDuration(o.wallSeconds)}`,
@@ -114,4 +125,10 @@ export class TrainOutput {
     );
     this.say(`saved ${o.out} (params.safetensors, checkpoint.json, perplexity.svg)`);
   }
+}
+
+/** "2000 tokens (tokens 10000-12000 of ...)", with the count of tokens outside the training vocabulary. */
+function heldOutLabel(run: Run): string {
+  const { ids, source, unknown } = run.valid!;
+  return `${ids.length} tokens (${source})${unknown > 0 ? `, ${unknown} of them not in the training vocabulary (read as <unk>)` : ''}`;
 }

@@ -296,7 +296,7 @@ describe('rnn-scratch train: failures are one line with a distinct exit code', (
     );
     expectOneLineError(run(['train', '--epochs', '0']), 2, /^rnn-scratch: --epochs must be at least 1, got 0$/);
     expectOneLineError(run(['train', '--lr', '-1']), 2, /^rnn-scratch: --lr must be greater than 0, got -1$/);
-    expectOneLineError(run(['train', '--theta', 'x']), 2, /^rnn-scratch: --theta expects a number, got 'x'$/);
+    expectOneLineError(run(['train', '--theta', 'x']), 2, /^rnn-scratch: --theta expects a number or inf, got 'x'$/);
     expectOneLineError(run(['train', '--max-tokens', '-2']), 2, /--max-tokens must be at least -1, got -2$/);
     expectOneLineError(run(['train', '--sampler', 'rand']), 2, /did you mean 'random'\?$/);
     expectOneLineError(

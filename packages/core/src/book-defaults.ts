@@ -2,14 +2,19 @@
 // all read this object, so "what the book does" is written down exactly once.
 
 import type { Preprocessing } from './data/preprocess.js';
-import type { CellName } from './nn/cell.js';
+import type { Activation, CellName } from './nn/cell.js';
 import type { Init } from './nn/model.js';
-import type { Sampler } from './train/train-loop.js';
+import type { Bptt, Sampler } from './train/train-loop.js';
 
 export interface BookSettings {
   readonly cell: CellName;
   readonly numLayers: number;
   readonly init: Init;
+  readonly activation: Activation;
+  readonly embedSize: number;
+  readonly bptt: Bptt;
+  readonly validTokens: number;
+  readonly validCorpus: string | null;
   readonly numHiddens: number;
   readonly batchSize: number;
   readonly numSteps: number;
@@ -36,6 +41,11 @@ export const BOOK_DEFAULTS: BookSettings = Object.freeze({
   cell: 'rnn',
   numLayers: 1,
   init: 'normal',
+  activation: 'tanh',
+  embedSize: 0,
+  bptt: 'minibatch',
+  validTokens: 0,
+  validCorpus: null,
   numHiddens: 512,
   batchSize: 32,
   numSteps: 35,

@@ -12,6 +12,7 @@ export { vjpRules, type VjpRule, type VjpContext } from './autodiff/vjp-rules.js
 export * from './ops/composite.js';
 export * from './backend/backend.js';
 export * from './backend/interpret.js';
+export * from './backend/gather-checks.js';
 export { referenceKernels, stridesOf } from './backend/reference-kernels.js';
 export { ReferenceBackend, runReference } from './backend/reference.js';
 export * from './backend/registry.js';
@@ -29,7 +30,9 @@ export * from './train/train-step.js';
 export * from './train/sgd.js';
 export * from './train/train-loop.js';
 export * from './train/run.js';
+export * from './train/evaluate.js';
 export * from './train/predict.js';
 export * from './io/safetensors.js';
 export * from './io/exchange.js';
 export * from './checkpoint/index.js';
+export * from './export/inference.js';

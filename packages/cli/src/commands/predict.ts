@@ -38,13 +38,19 @@ const flags = [
     help: '0: greedy argmax like the book; > 0: sample from softmax(logits / T)',
   },
   {
+    name: 'alpha',
+    type: 'number',
+    validate: (v: number) => (v > 0 ? undefined : `must be greater than 0, got ${v}`),
+    help: "sample from q proportional to P^alpha (the chapter's exercise 3: alpha > 1 favours likely characters); the same as --temperature 1/alpha",
+  },
+  {
     name: 'top-k',
     type: 'int',
     min: 1,
-    help: 'with --temperature: sample among the K most likely characters only',
+    help: 'when sampling: draw among the K most likely characters only',
     defaultLabel: 'all',
   },
-  { name: 'seed', type: 'int', min: 0, default: 0, help: 'seed for sampling (with --temperature)' },
+  { name: 'seed', type: 'int', min: 0, default: 0, help: 'seed for sampling (with --temperature or --alpha)' },
   {
     name: 'backend',
     type: 'string',
@@ -76,14 +82,21 @@ export const predictCommand = defineCommand({
     '  rnn-scratch predict --checkpoint runs/quick',
     '  rnn-scratch predict --checkpoint runs/quick --prefix traveller --num-preds 100',
     '  rnn-scratch predict --checkpoint runs/quick --temperature 0.8 --top-k 5 --seed 1',
+    '  rnn-scratch predict --checkpoint runs/quick --alpha 2 --seed 1',
   ].join('\n'),
   flags,
   async run(options, { stdout, stderr }) {
     if (options.checkpoint === undefined) {
       throw new UsageError("'rnn-scratch predict' needs --checkpoint DIR (a folder written by rnn-scratch train)");
     }
-    if (options.topK !== undefined && options.temperature === 0) {
-      throw new UsageError('--top-k only applies when sampling: give a --temperature greater than 0 too');
+    if (options.alpha !== undefined && options.temperature !== 0) {
+      throw new UsageError('give --temperature or --alpha, not both (alpha is 1 / temperature)');
+    }
+    const sampling = options.temperature > 0 || options.alpha !== undefined;
+    if (options.topK !== undefined && !sampling) {
+      throw new UsageError(
+        '--top-k only applies when sampling: give a --temperature greater than 0 (or an --alpha) too',
+      );
     }
     const { meta, params } = loadCheckpoint(options.checkpoint);
     const vocab = Vocab.fromJSON(meta.vocab);
@@ -105,9 +118,10 @@ export const predictCommand = defineCommand({
     try {
       const text = await predict(backend, prefix, params, vocab, {
         numPreds: options.numPreds,
-        temperature: options.temperature,
+        ...(options.alpha === undefined ? { temperature: options.temperature } : { alpha: options.alpha }),
         topK: options.topK,
         rng: new Random(options.seed),
+        activation: meta.hyperparameters.activation,
       });
       if (options.json) {
         const summary = {
@@ -116,7 +130,8 @@ export const predictCommand = defineCommand({
           backend: `${backend.name}:${backend.device}`,
           prefix,
           numPreds: options.numPreds,
-          temperature: options.temperature,
+          temperature: options.alpha === undefined ? options.temperature : 1 / options.alpha,
+          alpha: options.alpha ?? null,
           topK: options.topK ?? null,
           seed: options.seed,
           text,

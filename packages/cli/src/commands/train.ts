@@ -17,6 +17,8 @@ import {
   DivergenceError,
   PREPROCESSING_CHOICES,
   SAMPLER_CHOICES,
+  ACTIVATION_CHOICES,
+  BPTT_CHOICES,
   CELL_CHOICES,
   INIT_CHOICES,
   checkpointMetaOf,
@@ -26,6 +28,7 @@ import {
   preprocessLine,
   resumeConflict,
   resumeRun,
+  heldOut,
   runConfig,
   startRun,
   trainRun,
@@ -49,6 +52,9 @@ import { TrainOutput } from '../train-output.js';
 const positive = (value: number) => (value > 0 ? undefined : `must be greater than 0, got ${value}`);
 const book = BOOK_DEFAULTS;
 const orCheckpoint = (value: string | number) => `${value}; with --resume, the checkpoint's`;
+
+/** Columns of the embedding table when --input embedding is given without --embed-size. */
+const DEFAULT_EMBED_SIZE = 32;
 
 const flags = [
   {
@@ -87,6 +93,27 @@ const flags = [
     help: "initial parameters: normal (the book's scratch code: N(0, 0.01^2), zero biases) or uniform (PyTorch's nn.RNN/GRU/LSTM: U(-1/sqrt(H), 1/sqrt(H)))",
     defaultLabel: book.init,
   },
+  {
+    name: 'activation',
+    type: 'choice',
+    choices: ACTIVATION_CHOICES,
+    help: "the RNN's nonlinearity: tanh (the book) or relu (exercise 6); --cell rnn only",
+    defaultLabel: book.activation,
+  },
+  {
+    name: 'input',
+    type: 'choice',
+    choices: ['one-hot', 'embedding'],
+    help: 'one-hot vectors (the book) or a learned embedding table of --embed-size columns (exercise 2)',
+    defaultLabel: 'one-hot',
+  },
+  {
+    name: 'embed-size',
+    type: 'int',
+    min: 1,
+    help: 'columns of the embedding table, with --input embedding',
+    defaultLabel: `${DEFAULT_EMBED_SIZE}`,
+  },
   { name: 'num-hiddens', type: 'int', min: 1, help: 'hidden units H', defaultLabel: `${book.numHiddens}` },
   { name: 'batch-size', type: 'int', min: 1, help: 'subsequences per minibatch B', defaultLabel: `${book.batchSize}` },
   {
@@ -113,9 +140,29 @@ const flags = [
   {
     name: 'theta',
     type: 'number',
+    infinity: true,
     validate: positive,
-    help: 'gradient clipping threshold (global L2 norm)',
+    help: 'gradient clipping threshold (global L2 norm); inf: no clipping (exercise 4)',
     defaultLabel: orCheckpoint(book.theta),
+  },
+  {
+    name: 'bptt',
+    type: 'choice',
+    choices: BPTT_CHOICES,
+    help: "minibatch: the gradient stops at each minibatch (the book's detach_); epoch: it reaches back to the epoch's start (exercise 5; --sampler sequential only; slower, one graph per minibatch index)",
+    defaultLabel: orCheckpoint(book.bptt),
+  },
+  {
+    name: 'valid-tokens',
+    type: 'int',
+    min: 1,
+    help: 'evaluate the held-out perplexity every --every epochs on the N tokens of the corpus right after the training ones (never trained on)',
+  },
+  {
+    name: 'valid-corpus',
+    type: 'string',
+    placeholder: 'FILE',
+    help: 'evaluate the held-out perplexity on another text (same preprocessing; characters outside the training vocabulary count as <unk>)',
   },
   {
     name: 'seed',
@@ -237,10 +284,23 @@ export const trainCommand = defineCommand({
 
 /** A new run from the flags and the book's defaults, or the checkpoint's run with the flags allowed to change. */
 function buildRun(options: TrainFlags): { run: Run; resumed?: LoadedCheckpoint } {
+  if (options.embedSize !== undefined && options.input !== 'embedding') {
+    throw new UsageError('--embed-size sets the embedding table: give --input embedding too');
+  }
+  if (options.validTokens !== undefined && options.validCorpus !== undefined) {
+    throw new UsageError('give --valid-tokens or --valid-corpus, not both');
+  }
   const requested: Partial<RunConfig> = {
     cell: options.cell,
     numLayers: options.numLayers,
     init: options.init,
+    activation: options.activation,
+    embedSize:
+      options.input === undefined
+        ? undefined
+        : options.input === 'embedding'
+          ? (options.embedSize ?? DEFAULT_EMBED_SIZE)
+          : 0,
     numHiddens: options.numHiddens,
     batchSize: options.batchSize,
     numSteps: options.numSteps,
@@ -249,9 +309,15 @@ function buildRun(options: TrainFlags): { run: Run; resumed?: LoadedCheckpoint }
     preprocess: options.preprocess,
     seed: options.seed,
   };
-  const changes = { lr: options.lr, theta: options.theta, numEpochs: options.epochs };
+  const changes = {
+    lr: options.lr,
+    theta: options.theta,
+    numEpochs: options.epochs,
+    bptt: options.bptt,
+    ...heldOutChanges(options),
+  };
   if (options.resume === undefined) {
-    return { run: startRun(runConfig({ ...requested, ...changes }), readRunCorpus(options.corpus)) };
+    return { run: withHeldOut(startRun(runConfig({ ...requested, ...changes }), readRunCorpus(options.corpus))) };
   }
   const resumed = loadCheckpoint(options.resume);
   const conflict = resumeConflict(resumed.meta, requested);
@@ -267,7 +333,22 @@ function buildRun(options: TrainFlags): { run: Run; resumed?: LoadedCheckpoint }
       `the checkpoint ${resumed.dir} has already trained ${run.state.epoch} epochs and --epochs is the total (${run.config.numEpochs}); give --epochs ${run.state.epoch + 1} or more to train on`,
     );
   }
-  return { run, resumed };
+  return { run: withHeldOut(run), resumed };
+}
+
+/** --valid-tokens or --valid-corpus replace the held-out data of a resumed run. */
+function heldOutChanges(options: TrainFlags): Partial<RunConfig> {
+  if (options.validTokens !== undefined) return { validTokens: options.validTokens, validCorpus: null };
+  if (options.validCorpus !== undefined) return { validTokens: 0, validCorpus: resolve(options.validCorpus) };
+  return {};
+}
+
+/** The run with its held-out text attached, when its config asks for one. */
+function withHeldOut(run: Run): Run {
+  const { validTokens, validCorpus } = run.config;
+  if (validTokens > 0) run.valid = heldOut(run, { tokens: validTokens });
+  if (validCorpus !== null) run.valid = heldOut(run, { text: readCorpusFile(validCorpus), source: validCorpus });
+  return run;
 }
 
 /** The corpus: --corpus, else the resumed checkpoint's file, else the bundled book. */

@@ -82,8 +82,8 @@ export function resultOfSummary(summary: Record<string, unknown>): RunResult {
 
 /** A run's result from its checkpoint: the last epoch's perplexities (the last good one's after a divergence). */
 export function resultOfCheckpoint(meta: CheckpointMeta): RunResult {
-  const history = meta.history as ReadonlyArray<Readonly<Record<string, number>>>;
-  const last = history.at(-1);
+  const history = meta.history.map((point) => ({ ...point }));
+  const last = meta.history.at(-1);
   return {
     perplexity: last?.perplexity ?? null,
     ...(typeof last?.validPerplexity === 'number' ? { validPerplexity: last.validPerplexity } : {}),

@@ -17,9 +17,9 @@ import { PREPROCESSING_CHOICES, type Preprocessing } from '../data/preprocess.js
 import { UNK_TOKEN } from '../data/vocab.js';
 import type { HostTensor } from '../ir/dtype.js';
 import { decodeSafetensors, encodeSafetensors } from '../io/safetensors.js';
-import { CELL_CHOICES, type CellName, type Params } from '../nn/cell.js';
+import { ACTIVATION_CHOICES, type Activation, CELL_CHOICES, type CellName, type Params } from '../nn/cell.js';
 import { INIT_CHOICES, type Init, type ModelSpec, paramShapes } from '../nn/model.js';
-import { SAMPLER_CHOICES, type Sampler } from '../train/train-loop.js';
+import { BPTT_CHOICES, type Bptt, type HistoryPoint, SAMPLER_CHOICES, type Sampler } from '../train/train-loop.js';
 
 /** The `format` field of every checkpoint.json. */
 export const CHECKPOINT_FORMAT = 'rnn-scratch-checkpoint';
@@ -66,6 +66,16 @@ export interface CheckpointHyperparameters {
   readonly numLayers: number;
   /** How the initial parameters were drawn (absent: 'normal', the book's). */
   readonly init: Init;
+  /** The RNN's nonlinearity (absent: 'tanh'). */
+  readonly activation: Activation;
+  /** Size of the learned input embeddings; 0 (or absent): one-hot inputs, the book's. */
+  readonly embedSize: number;
+  /** Where gradients stop (absent: 'minibatch', the book's `detach_`). */
+  readonly bptt: Bptt;
+  /** Held-out tokens taken after the training tokens (0 or absent: none). */
+  readonly validTokens: number;
+  /** A held-out text file, encoded with the training vocabulary (null or absent: none). */
+  readonly validCorpus: string | null;
   readonly numHiddens: number;
   readonly batchSize: number;
   readonly numSteps: number;
@@ -107,7 +117,7 @@ export interface CheckpointMeta {
   /** `Random.getState()` of the data generator at the END of `epoch`. */
   readonly dataRngState: readonly number[];
   /** Training perplexity of every epoch so far. */
-  readonly history: ReadonlyArray<{ readonly epoch: number; readonly perplexity: number }>;
+  readonly history: readonly HistoryPoint[];
   /** Why this checkpoint was written last. */
   readonly status: 'running' | 'completed' | 'interrupted' | 'diverged';
   /** Set when training diverged in the epoch after `epoch`. */
@@ -116,13 +126,14 @@ export interface CheckpointMeta {
 
 /** The model a checkpoint holds the parameters of. */
 export function checkpointModel(meta: CheckpointMeta): ModelSpec {
-  const { numHiddens, cell, numLayers } = meta.hyperparameters;
-  return { vocabSize: meta.vocab.idxToToken.length, numHiddens, cell, numLayers };
+  const { numHiddens, cell, numLayers, activation, embedSize } = meta.hyperparameters;
+  return { vocabSize: meta.vocab.idxToToken.length, numHiddens, cell, numLayers, activation, embedSize };
 }
 
 /** Serialize the metadata (pretty-printed, with a final newline). */
 export function encodeCheckpointMeta(meta: CheckpointMeta): string {
-  return `${JSON.stringify(meta, null, 2)}\n`;
+  // JSON has no Infinity: a run without clipping writes theta as "inf".
+  return `${JSON.stringify(meta, (key, v) => (key === 'theta' && v === Infinity ? 'inf' : v), 2)}\n`;
 }
 
 type Json = Record<string, unknown>;
@@ -202,11 +213,16 @@ export function decodeCheckpointMeta(text: string, source = CHECKPOINT_META_FILE
     cell: choice('cell', CELL_CHOICES, 'rnn'),
     numLayers: 'numLayers' in h ? int(h, 'numLayers', 'hyperparameters.numLayers', 1) : 1,
     init: choice('init', INIT_CHOICES, 'normal'),
+    activation: choice('activation', ACTIVATION_CHOICES, 'tanh'),
+    embedSize: 'embedSize' in h ? int(h, 'embedSize', 'hyperparameters.embedSize', 0) : 0,
+    bptt: choice('bptt', BPTT_CHOICES, 'minibatch'),
+    validTokens: 'validTokens' in h ? int(h, 'validTokens', 'hyperparameters.validTokens', 0) : 0,
+    validCorpus: typeof h.validCorpus === 'string' && h.validCorpus !== '' ? h.validCorpus : null,
     numHiddens: int(h, 'numHiddens', 'hyperparameters.numHiddens', 1),
     batchSize: int(h, 'batchSize', 'hyperparameters.batchSize', 1),
     numSteps: int(h, 'numSteps', 'hyperparameters.numSteps', 1),
     lr: num(h, 'lr', 'hyperparameters.lr'),
-    theta: num(h, 'theta', 'hyperparameters.theta'),
+    theta: h.theta === 'inf' ? Infinity : num(h, 'theta', 'hyperparameters.theta'),
     maxTokens: maxTokens as number,
     sampler: sampler as Sampler,
     preprocess: preprocess as Preprocessing,
@@ -254,10 +270,11 @@ export function decodeCheckpointMeta(text: string, source = CHECKPOINT_META_FILE
         isObject(e) &&
         Number.isSafeInteger(e.epoch) &&
         typeof e.perplexity === 'number' &&
-        Number.isFinite(e.perplexity),
+        Number.isFinite(e.perplexity) &&
+        (e.validPerplexity === undefined || Number.isFinite(e.validPerplexity)),
     )
   ) {
-    bad('history', 'an array of {epoch, perplexity}');
+    bad('history', 'an array of {epoch, perplexity[, validPerplexity]}');
   }
   const status = raw.status;
   if (!['running', 'completed', 'interrupted', 'diverged'].includes(status as string))
@@ -276,10 +293,9 @@ export function decodeCheckpointMeta(text: string, source = CHECKPOINT_META_FILE
     corpus,
     vocab: { idxToToken: tokens },
     dataRngState: state as number[],
-    history: (history as { epoch: number; perplexity: number }[]).map((e) => ({
-      epoch: e.epoch,
-      perplexity: e.perplexity,
-    })),
+    history: (history as HistoryPoint[]).map(({ epoch, perplexity, validPerplexity }) =>
+      validPerplexity === undefined ? { epoch, perplexity } : { epoch, perplexity, validPerplexity },
+    ),
     status: status as CheckpointMeta['status'],
   };
   if (isObject(raw.diverged)) {

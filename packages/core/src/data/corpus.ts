@@ -85,3 +85,26 @@ export function loadCorpusTimeMachine(text: string, maxTokens = -1, options: Cor
   }
   return { corpus, vocab, lines, totalTokens };
 }
+
+/** Another text as token ids of an existing vocabulary (a held-out book, a prompt): see `encodeWithVocab`. */
+export interface EncodedText {
+  readonly ids: Int32Array;
+  /** How many tokens are not in the vocabulary (they became `<unk>`, index 0). */
+  readonly unknown: number;
+  /** Which characters those were, each once, in order of first appearance. */
+  readonly unknownTokens: readonly string[];
+}
+
+/**
+ * `text` preprocessed and tokenized like a corpus (lines joined without separators), each token looked up in
+ * `vocab`: what the model reads when it is tested on text it was not trained on. Unknown tokens become
+ * `<unk>` and are counted.
+ */
+export function encodeWithVocab(text: string, vocab: Vocab, options: CorpusOptions = {}): EncodedText {
+  const { preprocess: preprocessing = 'book', source = 'text' } = options;
+  const tokens = tokenize(preprocess(text, preprocessing), 'char').flat();
+  if (tokens.length === 0) throw new DataError('NO_TOKENS', `${source} has no tokens after preprocessing`);
+  const ids = Int32Array.from(tokens, (t) => vocab.toIndex(t));
+  const unknownTokens = [...new Set(tokens.filter((_, i) => ids[i] === 0))];
+  return { ids, unknown: ids.reduce((n, id) => n + (id === 0 ? 1 : 0), 0), unknownTokens };
+}

@@ -164,8 +164,9 @@ export class Sym {
   slice(starts: readonly number[], ends: readonly number[]): Sym {
     return this.builder.op('slice', [this], { starts: [...starts], ends: [...ends] });
   }
-  /** Rows `start..end` of axis `axis` (other axes whole). */
+  /** Rows `start..end` of axis `axis` (other axes whole); the whole axis is the value itself (no node). */
   sliceAxis(axis: number, start: number, end: number): Sym {
+    if (start === 0 && end === this.shape[axis]) return this;
     const starts = this.shape.map((_, i) => (i === axis ? start : 0));
     const ends = this.shape.map((d, i) => (i === axis ? end : d));
     return this.slice(starts, ends);

@@ -9,6 +9,10 @@ import type { Sym } from '../ir/graph.js';
 export type CellName = 'rnn' | 'gru' | 'lstm';
 export const CELL_CHOICES: readonly CellName[] = ['rnn', 'gru', 'lstm'];
 
+/** The RNN's nonlinearity: the book's tanh, or ReLU (the chapter's exercise 6). GRU and LSTM keep their gates. */
+export type Activation = 'tanh' | 'relu';
+export const ACTIVATION_CHOICES: readonly Activation[] = ['tanh', 'relu'];
+
 /** Parameters by name (`W_xh`, `b_q`, ...): host tensors, or graph values while a graph is built. */
 export type Params<T = HostTensor> = Readonly<Record<string, T>>;
 
@@ -26,8 +30,9 @@ export interface Cell {
   /**
    * One time step. `x[g]` is this step's `X_t W_x{g}` for every gate g (the model computes them for all
    * steps at once), `state` the previous state tuple, `p` the layer's parameters. Returns the new state
-   * tuple; its first entry is the H that the next layer (or the output layer) reads.
+   * tuple; its first entry is the H that the next layer (or the output layer) reads. `activation` is the
+   * RNN's nonlinearity (only the rnn cell has a choice).
    */
-  step(x: Readonly<Record<string, Sym>>, state: readonly Sym[], p: Params<Sym>): Sym[];
+  step(x: Readonly<Record<string, Sym>>, state: readonly Sym[], p: Params<Sym>, activation: Activation): Sym[];
 }
 // #endregion cell

@@ -6,7 +6,7 @@
 import { type FloatDType, type HostTensor, tensor } from '../ir/dtype.js';
 import type { GraphBuilder, Sym } from '../ir/graph.js';
 import type { Random } from '../random.js';
-import { type Cell, type CellName, type Params } from './cell.js';
+import type { Activation, Cell, CellName, Params } from './cell.js';
 import { gruCell } from './gru.js';
 import { lstmCell } from './lstm.js';
 import { rnnCell } from './rnn.js';
@@ -21,6 +21,34 @@ export interface ModelSpec {
   readonly cell?: CellName;
   /** Stacked cells (9.3); default 1. */
   readonly numLayers?: number;
+  /** The RNN's nonlinearity: 'tanh' (default) or 'relu'. Only the rnn cell takes 'relu'. */
+  readonly activation?: Activation;
+  /**
+   * Learnable embeddings of this size instead of one-hot inputs (the chapter's exercise 2): a table `W_emb`
+   * (V, E) whose rows the first layer reads. Absent or 0: one-hot, as in the book.
+   */
+  readonly embedSize?: number;
+}
+
+/** A model that cannot be built (the message says which setting and why). */
+export class ModelError extends Error {
+  override name = 'ModelError';
+}
+
+/** Reject settings that do not make a model. */
+export function checkModel(spec: ModelSpec): void {
+  const { numHiddens, numLayers = 1, embedSize = 0, activation = 'tanh', cell = 'rnn' } = spec;
+  const whole = (n: number) => Number.isSafeInteger(n) && n >= 1;
+  if (!whole(numHiddens)) throw new ModelError(`numHiddens must be a whole number >= 1, got ${numHiddens}`);
+  if (!whole(numLayers)) throw new ModelError(`numLayers must be a whole number >= 1, got ${numLayers}`);
+  if (embedSize !== 0 && !whole(embedSize))
+    throw new ModelError(`embedSize must be a whole number >= 1, got ${embedSize}`);
+  if (!(cell in CELLS)) throw new ModelError(`unknown cell '${cell}'; the cells are ${Object.keys(CELLS).join(', ')}`);
+  if (activation !== 'tanh' && cell !== 'rnn') {
+    throw new ModelError(
+      `activation '${activation}' is for the rnn cell; the ${cell} keeps its sigmoid gates and tanh`,
+    );
+  }
 }
 
 /** How `initParams` draws: the book's scratch `randn * 0.01` with zero biases, or PyTorch's `nn.RNN/GRU/LSTM`. */
@@ -39,16 +67,18 @@ function layerPrefix(spec: ModelSpec, layer: number): string {
 }
 
 /**
- * Every parameter's shape, in the book's order: per layer and gate `W_x*` (inputs x H: V for the first
- * layer, H above it), `W_h*` (H x H), `b_*` (H); then the output layer `W_hq` (H x V) and `b_q` (V).
+ * Every parameter's shape, in the book's order: the embedding table `W_emb` (V x E) when there is one; per
+ * layer and gate `W_x*` (inputs x H: V, or E with embeddings, for the first layer, H above it), `W_h*`
+ * (H x H), `b_*` (H); then the output layer `W_hq` (H x V) and `b_q` (V).
  */
 export function paramShapes(spec: ModelSpec): Record<string, number[]> {
-  const { vocabSize: V, numHiddens: H } = spec;
+  const { vocabSize: V, numHiddens: H, embedSize: E = 0 } = spec;
   const shapes: Record<string, number[]> = {};
+  if (E > 0) shapes.W_emb = [V, E];
   for (let layer = 0; layer < layersOf(spec); layer++) {
     const at = layerPrefix(spec, layer);
     for (const g of cellOf(spec).gates) {
-      shapes[`${at}W_x${g}`] = [layer === 0 ? V : H, H];
+      shapes[`${at}W_x${g}`] = [layer > 0 ? H : E > 0 ? E : V, H];
       shapes[`${at}W_h${g}`] = [H, H];
       shapes[`${at}b_${g}`] = [H];
     }
@@ -72,6 +102,7 @@ export function numParams(spec: ModelSpec): number {
  */
 export function initParams(spec: ModelSpec, rng: Random, options: { dtype?: FloatDType; init?: Init } = {}): Params {
   const { dtype = 'float32', init = 'normal' } = options;
+  checkModel(spec);
   const k = 1 / Math.sqrt(spec.numHiddens);
   const draw = (shape: number[], isBias: boolean) => {
     const t = tensor(dtype, shape);
@@ -88,14 +119,16 @@ export function initParams(spec: ModelSpec, rng: Random, options: { dtype?: Floa
 
 /**
  * The model `params` belong to, read off the parameters themselves: the sizes from `W_hq` (H x V), the cell
- * from the gate names, the layers from the `l<k>.` prefixes. Throws for parameters of no known model.
+ * from the gate names, the layers from the `l<k>.` prefixes, embeddings from `W_emb`. (The RNN's activation
+ * is not in the parameters: `activation` is left out.) Throws for parameters of no known model.
  */
 export function modelOf(params: Params): ModelSpec {
   const names = Object.keys(params);
   const [numHiddens, vocabSize] = params.W_hq?.shape ?? [];
   const numLayers = Math.max(1, ...names.map((n) => Number(/^l(\d+)\./.exec(n)?.[1] ?? 1)));
+  const embedSize = params.W_emb?.shape[1];
   for (const cell of Object.values(CELLS)) {
-    const spec = { vocabSize, numHiddens, cell: cell.name, numLayers };
+    const spec = { vocabSize, numHiddens, cell: cell.name, numLayers, ...(embedSize ? { embedSize } : {}) };
     const want = Object.keys(paramShapes(spec));
     if (want.length === names.length && want.every((n) => n in params)) return spec;
   }
@@ -121,6 +154,7 @@ function stateCount(spec: ModelSpec): number {
 
 /** Declare every parameter as a graph input, in the book's order. */
 export function paramInputs(b: GraphBuilder, spec: ModelSpec, dtype: FloatDType): Params<Sym> {
+  checkModel(spec);
   const out: Record<string, Sym> = {};
   for (const [name, shape] of Object.entries(paramShapes(spec))) out[name] = b.input(name, dtype, shape);
   return out;
@@ -153,14 +187,15 @@ export function modelForward(
   const cell = cellOf(spec);
   const ids = X.transpose().reshape([numSteps * batchSize]);
   const states = splitState(state, spec);
-  let inputs = ids; // token ids for the first layer, then (numSteps*batchSize, H) values
+  // Token ids for the first layer (or their embeddings), then (numSteps*batchSize, H) values.
+  let inputs = spec.embedSize ? lookUp(ids, params.W_emb, spec) : ids;
   for (let layer = 0; layer < layersOf(spec); layer++) {
     const p = layerParams(params, spec, layer);
     const x = Object.fromEntries(cell.gates.map((g) => [g, inputProjection(inputs, p[`W_x${g}`], layer, spec)]));
     const outputs: Sym[] = [];
     for (let t = 0; t < numSteps; t++) {
       const xt = Object.fromEntries(cell.gates.map((g) => [g, x[g].sliceAxis(0, t * batchSize, (t + 1) * batchSize)]));
-      states[layer] = cell.step(xt, states[layer], p);
+      states[layer] = cell.step(xt, states[layer], p, spec.activation ?? 'tanh');
       outputs.push(states[layer][0]);
     }
     inputs = outputs.length === 1 ? outputs[0] : X.builder.op('concat', outputs, { axis: 0 });
@@ -170,10 +205,18 @@ export function modelForward(
 }
 // #endregion forward
 
-/** `inputs W_x*` for all steps: a row lookup for the first layer's token ids, a product above it. */
+/** `inputs W_x*` for all steps: a row lookup for the first layer's token ids, a product for values. */
 function inputProjection(inputs: Sym, W: Sym, layer: number, spec: ModelSpec & { inputEncoding?: InputEncoding }) {
-  if (layer > 0) return inputs.matmul(W);
-  return spec.inputEncoding === 'one-hot' ? inputs.oneHot(spec.vocabSize, W.dtype).matmul(W) : W.gather(inputs);
+  if (layer > 0 || spec.embedSize) return inputs.matmul(W);
+  return lookUp(inputs, W, spec);
+}
+
+/**
+ * Row `id` of `W` for every token id: `one_hot(ids) @ W`, computed as the book writes it ('one-hot') or as the
+ * row lookup it equals ('gather', the default).
+ */
+function lookUp(ids: Sym, W: Sym, spec: { vocabSize: number; inputEncoding?: InputEncoding }): Sym {
+  return spec.inputEncoding === 'one-hot' ? ids.oneHot(spec.vocabSize, W.dtype).matmul(W) : W.gather(ids);
 }
 
 /** Layer `layer`'s parameters under their book names (`W_xh`, ...), without the `l<k>.` prefix. */

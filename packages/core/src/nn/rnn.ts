@@ -5,7 +5,7 @@
 import { type FloatDType, type HostTensor, tensor } from '../ir/dtype.js';
 import type { Sym } from '../ir/graph.js';
 import type { Random } from '../random.js';
-import type { Cell } from './cell.js';
+import type { Activation, Cell } from './cell.js';
 
 // #region params
 /** The five parameters in the book's order: `[W_xh, W_hh, b_h, W_hq, b_q]`. */
@@ -25,16 +25,18 @@ export function getParams(
   rng: Random,
   dtype: FloatDType = 'float32',
 ): RnnParams {
-  const [V, H] = [vocabSize, numHiddens];
+  const V = vocabSize;
+  const H = numHiddens;
+  const shapes = { W_xh: [V, H], W_hh: [H, H], b_h: [H], W_hq: [H, V], b_q: [V] };
   const normal = (shape: number[]) => {
     const t = tensor(dtype, shape);
     for (let i = 0; i < t.data.length; i++) t.data[i] = rng.normal() * 0.01;
     return t;
   };
-  const W_xh = normal([V, H]);
-  const W_hh = normal([H, H]);
-  const W_hq = normal([H, V]);
-  return { W_xh, W_hh, b_h: tensor(dtype, [H]), W_hq, b_q: tensor(dtype, [V]) };
+  const W_xh = normal(shapes.W_xh);
+  const W_hh = normal(shapes.W_hh);
+  const W_hq = normal(shapes.W_hq);
+  return { W_xh, W_hh, b_h: tensor(dtype, shapes.b_h), W_hq, b_q: tensor(dtype, shapes.b_q) };
 }
 // #endregion params
 
@@ -54,9 +56,16 @@ export function initRnnState(batchSize: number, numHiddens: number, dtype: Float
 /**
  * One time step: `H_t = tanh(X_t W_xh + H_{t-1} W_hh + b_h)`.
  * `xProjection` is `X_t W_xh`, the input's contribution, computed for all time steps at once (model.ts).
+ * With `activation: 'relu'` the squashing tanh becomes max(0, .), which is unbounded above.
  */
-export function rnnStep(xProjection: Sym, H: Sym, params: { readonly W_hh: Sym; readonly b_h: Sym }): Sym {
-  return xProjection.add(H.matmul(params.W_hh)).add(params.b_h).tanh();
+export function rnnStep(
+  xProjection: Sym,
+  H: Sym,
+  params: { readonly W_hh: Sym; readonly b_h: Sym },
+  activation: Activation = 'tanh',
+): Sym {
+  const a = xProjection.add(H.matmul(params.W_hh)).add(params.b_h);
+  return activation === 'relu' ? a.maximum(0) : a.tanh();
 }
 // #endregion step
 
@@ -65,5 +74,5 @@ export const rnnCell: Cell = {
   name: 'rnn',
   gates: ['h'],
   state: ['H'],
-  step: (x, [H], p) => [rnnStep(x.h, H, { W_hh: p.W_hh, b_h: p.b_h })],
+  step: (x, [H], p, activation) => [rnnStep(x.h, H, { W_hh: p.W_hh, b_h: p.b_h }, activation)],
 };

@@ -50,6 +50,7 @@ export function globalNorm(tensors: readonly Sym[]): Sym {
  */
 export function clipByGlobalNorm(grads: readonly Sym[], theta: Sym | number): { clipped: Sym[]; norm: Sym } {
   const norm = globalNorm(grads);
+  if (theta === Infinity) return { clipped: [...grads], norm }; // no clipping (the norm is still reported)
   const th = typeof theta === 'number' ? norm.builder.scalar(theta, norm.dtype) : theta;
   const scale = th.div(norm).minimum(1);
   return { clipped: grads.map((g) => g.mul(scale)), norm };

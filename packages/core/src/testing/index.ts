@@ -18,3 +18,10 @@ export { mulberry32, rngFor, seedFrom, uniform } from './prng.js';
 export { defineEndToEndLevel } from './end-to-end.js';
 export { FINITE_DIFFERENCE_RTOL } from './op-vjp.js';
 export * from './cases/index.js';
+export {
+  SWIFTSHADER_HINT,
+  SWIFTSHADER_ICD_CANDIDATES,
+  type SwiftShaderLookup,
+  findSwiftShader,
+  useSwiftShader,
+} from './swiftshader.js';

@@ -4,7 +4,7 @@ import type { Backend, Executable } from '../backend/backend.js';
 import { type HostTensor, tensor } from '../ir/dtype.js';
 import type { Vocab } from '../data/vocab.js';
 import type { Random } from '../random.js';
-import type { Params } from '../nn/cell.js';
+import type { Activation, Params } from '../nn/cell.js';
 import { initState, modelOf } from '../nn/model.js';
 import { type ModelConfig, buildPredictStep } from './train-step.js';
 
@@ -16,9 +16,16 @@ export interface PredictOptions {
    * softmax(logits / temperature), which needs `rng`. Lower is more conservative, higher more varied.
    */
   readonly temperature?: number;
+  /**
+   * The chapter's exercise 3: sample from q(x) proportional to P(x)^alpha; alpha > 1 favours likelier tokens.
+   * That is softmax(alpha * logits), i.e. `temperature: 1 / alpha`; give one or the other.
+   */
+  readonly alpha?: number;
   /** With sampling: only the k most likely tokens are candidates. */
   readonly topK?: number;
   readonly rng?: Random;
+  /** Hears every generated token with the logits it was chosen from (e.g. to show the probabilities). */
+  readonly onToken?: (token: number, logits: ArrayLike<number>) => void;
 }
 
 export class PredictError extends Error {
@@ -46,7 +53,8 @@ export class Predictor {
 
   // #region predict
   async predict(prefix: string, params: Params, vocab: Vocab, options: PredictOptions = {}): Promise<string> {
-    const { numPreds = 50, temperature = 0, topK } = options;
+    const { numPreds = 50, topK } = options;
+    const temperature = temperatureOf(options);
     const chars = charTokens(prefix);
     if (chars.length === 0) throw new PredictError('predict: the prefix is empty; give at least one character');
     if (!Number.isInteger(numPreds) || numPreds < 0)
@@ -76,7 +84,9 @@ export class Predictor {
     // Generate: the first step reads the LAST prefix character.
     for (let i = 0; i < numPreds; i++) {
       const logits = await step(outputs[outputs.length - 1]);
-      outputs.push(temperature > 0 ? sample(logits.data, temperature, topK, options.rng!) : argmax(logits.data));
+      const token = temperature > 0 ? sample(logits.data, temperature, topK, options.rng!) : argmax(logits.data);
+      options.onToken?.(token, logits.data);
+      outputs.push(token);
     }
     return outputs.map((i) => vocab.toToken(i)).join('');
   }
@@ -85,6 +95,16 @@ export class Predictor {
   async dispose(): Promise<void> {
     await this.exe.dispose();
   }
+}
+
+/** The temperature the options ask for: `temperature`, or `1 / alpha` (q proportional to P^alpha). */
+function temperatureOf({ temperature, alpha }: PredictOptions): number {
+  if (alpha === undefined) return temperature ?? 0;
+  if (temperature !== undefined && temperature !== 0) {
+    throw new PredictError('predict: give a temperature or an alpha, not both (alpha is 1 / temperature)');
+  }
+  if (!(alpha > 0) || !Number.isFinite(alpha)) throw new PredictError(`predict: alpha must be > 0, got ${alpha}`);
+  return 1 / alpha;
 }
 
 // #region predict-ch8
@@ -97,10 +117,11 @@ export async function predict(
   prefix: string,
   params: Params,
   vocab: Vocab,
-  options: PredictOptions = {},
+  options: PredictOptions & { readonly activation?: Activation } = {},
 ): Promise<string> {
   const predictor = await Predictor.create(backend, {
     ...modelOf(params),
+    activation: options.activation,
     dtype: params.W_hq.dtype as 'float32' | 'float64',
   });
   try {

@@ -17,9 +17,19 @@ import {
 import { SeqDataLoader } from '../data/seq-data-loader.js';
 import type { Vocab } from '../data/vocab.js';
 import type { Params } from '../nn/cell.js';
-import { type ModelSpec, initParams } from '../nn/model.js';
+import { type ModelSpec, checkModel, initParams } from '../nn/model.js';
 import { Random } from '../random.js';
-import { type DivergenceError, type TrainOptions, type TrainResult, iteratorFor, train } from './train-loop.js';
+import {
+  type DivergenceError,
+  type HistoryPoint,
+  type TrainOptions,
+  type TrainResult,
+  iteratorFor,
+  train,
+} from './train-loop.js';
+import { heldOutBatches } from './evaluate.js';
+import { encodeWithVocab, loadCorpusTimeMachine } from '../data/corpus.js';
+import { DataError } from '../data/data-error.js';
 
 /** Everything that decides a run's numbers. */
 export interface RunConfig extends CheckpointHyperparameters {
@@ -33,11 +43,16 @@ export function runConfig(changes: Partial<RunConfig> = {}): RunConfig {
   return { ...book, ...definedEntries(changes) };
 }
 
-/** Settings a resumed run must keep: they decide the data and the shapes. (lr, theta, numEpochs may change.) */
+/**
+ * Settings a resumed run must keep: they decide the data, the model and its shapes. (lr, theta, numEpochs,
+ * bptt and the held-out data may change.)
+ */
 export const FIXED_ON_RESUME = [
   'cell',
   'numLayers',
   'init',
+  'activation',
+  'embedSize',
   'numHiddens',
   'batchSize',
   'numSteps',
@@ -64,7 +79,16 @@ export interface RunState {
   readonly params: Params;
   /** `Random.getState()` of the run's generator at the end of `epoch`. */
   readonly rngState: readonly number[];
-  readonly history: ReadonlyArray<{ readonly epoch: number; readonly perplexity: number }>;
+  readonly history: readonly HistoryPoint[];
+}
+
+/** Text the run never trains on, as ids of its vocabulary, for the held-out perplexity (`heldOut`). */
+export interface HeldOut {
+  readonly ids: Int32Array;
+  /** Where it came from, for messages and reports. */
+  readonly source: string;
+  /** Tokens that are not in the training vocabulary (read as `<unk>`). */
+  readonly unknown: number;
 }
 
 export interface Run {
@@ -75,6 +99,8 @@ export interface Run {
   readonly vocab: Vocab;
   /** Updated by `trainRun` after every completed epoch. */
   state: RunState;
+  /** Held-out text, evaluated on every report epoch (see `heldOut`). */
+  valid?: HeldOut;
 }
 
 function loaderFor(config: RunConfig, corpus: RunCorpus, rng: Random): SeqDataLoader {
@@ -93,17 +119,66 @@ function loaderFor(config: RunConfig, corpus: RunCorpus, rng: Random): SeqDataLo
 
 /** The model a run trains: its cell, layers and sizes (the vocabulary comes from the corpus). */
 export function runModel(run: Pick<Run, 'config' | 'vocab'>): ModelSpec {
-  const { cell, numLayers, numHiddens } = run.config;
-  return { vocabSize: run.vocab.length, numHiddens, cell, numLayers };
+  const { cell, numLayers, numHiddens, activation, embedSize } = run.config;
+  return { vocabSize: run.vocab.length, numHiddens, cell, numLayers, activation, embedSize };
+}
+
+/** A run whose settings do not go together (the message names them). */
+export class RunConfigError extends Error {
+  override name = 'RunConfigError';
+}
+
+/** Reject settings that cannot train: a model that cannot be built, or BPTT through the epoch without sequential data. */
+export function checkRunConfig(config: RunConfig, vocabSize = 2): void {
+  checkModel({ vocabSize, ...config });
+  if (config.bptt === 'epoch' && config.sampler !== 'sequential') {
+    throw new RunConfigError(
+      `bptt 'epoch' needs the sequential sampler: the '${config.sampler}' sampler resets the state at every minibatch, so there is nothing to carry a gradient through`,
+    );
+  }
 }
 
 /** A new run: the data loader and the book's initial weights (`getParams`), drawn from `config.seed`. */
 export function startRun(config: RunConfig, corpus: RunCorpus): Run {
+  checkRunConfig(config);
   const rng = new Random(config.seed);
   const loader = loaderFor(config, corpus, rng);
   const params = initParams(runModel({ config, vocab: loader.vocab }), rng, { init: config.init });
   const state = { epoch: 0, params, rngState: rng.getState(), history: [] };
   return { config, corpus, rng, loader, vocab: loader.vocab, state };
+}
+
+/**
+ * Held-out text for `run`: `tokens` tokens of its corpus right after the training ones (never trained on),
+ * or another `text` encoded with the run's vocabulary (unknown characters become `<unk>` and are counted).
+ * Throws a DataError when there are not enough tokens for one minibatch.
+ */
+export function heldOut(run: Run, from: { tokens: number } | { text: string; source: string }): HeldOut {
+  const { batchSize, numSteps, preprocess } = run.config;
+  let held: HeldOut;
+  if ('tokens' in from) {
+    const all = loadCorpusTimeMachine(run.corpus.text, -1, { preprocess, source: run.corpus.source }).corpus;
+    const start = run.loader.corpus.length;
+    const ids = all.slice(start, start + from.tokens);
+    if (ids.length < from.tokens) {
+      throw new DataError(
+        'CORPUS_TOO_SHORT',
+        `a held-out slice of ${from.tokens} tokens: only ${ids.length} tokens of ${run.corpus.source} follow the ${start} training tokens (train on fewer tokens)`,
+      );
+    }
+    held = { ids, source: `tokens ${start}-${start + ids.length} of ${run.corpus.source}`, unknown: 0 };
+  } else {
+    const encoded = encodeWithVocab(from.text, run.vocab, { preprocess, source: from.source });
+    held = { ids: encoded.ids, source: from.source, unknown: encoded.unknown };
+  }
+  const need = batchSize * numSteps + 1;
+  if (held.ids.length < need) {
+    throw new DataError(
+      'CORPUS_TOO_SHORT',
+      `held-out text (${held.source}) has ${held.ids.length} tokens; one minibatch of ${batchSize} x ${numSteps} steps needs at least ${need}`,
+    );
+  }
+  return held;
 }
 
 /** The first setting in `requested` that differs from the checkpoint's and must not (see FIXED_ON_RESUME). */
@@ -133,7 +208,7 @@ export function runConfigOf(meta: CheckpointMeta): RunConfig {
 export function resumeRun(
   checkpoint: { readonly meta: CheckpointMeta; readonly params: Params; readonly source: string },
   corpus: RunCorpus,
-  changes: Partial<Pick<RunConfig, 'lr' | 'theta' | 'numEpochs'>> = {},
+  changes: Partial<Pick<RunConfig, 'lr' | 'theta' | 'numEpochs' | 'bptt' | 'validTokens' | 'validCorpus'>> = {},
 ): Run {
   const { meta, params, source } = checkpoint;
   if (corpus.sha256 !== meta.corpus.sha256) {
@@ -144,6 +219,7 @@ export function resumeRun(
     );
   }
   const config = { ...runConfigOf(meta), ...definedEntries(changes) };
+  checkRunConfig(config);
   const rng = new Random(config.seed);
   const loader = loaderFor(config, corpus, rng);
   const want = meta.vocab.idxToToken;
@@ -158,7 +234,17 @@ export function resumeRun(
 /** What `trainRun` leaves to the caller: the backend, reporting, callbacks and the stop signal. */
 export type RunTrainOptions = Omit<
   TrainOptions,
-  'data' | 'vocab' | 'params' | 'numEpochs' | 'lr' | 'theta' | 'sampler' | 'startEpoch'
+  | 'data'
+  | 'vocab'
+  | 'params'
+  | 'numEpochs'
+  | 'lr'
+  | 'theta'
+  | 'sampler'
+  | 'startEpoch'
+  | 'bptt'
+  | 'activation'
+  | 'valid'
 >;
 
 /**
@@ -177,9 +263,14 @@ export async function trainRun(run: Run, options: RunTrainOptions): Promise<Trai
     lr: config.lr,
     theta: config.theta,
     sampler: config.sampler,
+    bptt: config.bptt,
+    activation: config.activation,
+    valid: run.valid && heldOutBatches(run.valid.ids, config.batchSize, config.numSteps),
     startEpoch: run.state.epoch,
     onEpoch: async (info) => {
-      const history = [...run.state.history, { epoch: info.epoch, perplexity: info.perplexity }];
+      const { epoch, perplexity, validPerplexity } = info;
+      const point = validPerplexity === undefined ? { epoch, perplexity } : { epoch, perplexity, validPerplexity };
+      const history = [...run.state.history, point];
       run.state = { epoch: info.epoch, params: info.params, rngState: run.rng.getState(), history };
       await options.onEpoch?.(info);
     },

@@ -5,10 +5,11 @@ import { BOOK_DEFAULTS } from '../book-defaults.js';
 import { type HostTensor, scalar } from '../ir/dtype.js';
 import type { Batch, DataIterator } from '../data/seq-data-iter.js';
 import type { Vocab } from '../data/vocab.js';
-import type { Params } from '../nn/cell.js';
+import type { Activation, Params } from '../nn/cell.js';
 import { type InputEncoding, initState, modelOf } from '../nn/model.js';
 import { Predictor } from './predict.js';
-import { buildTrainStep, pickParams, trainStepFeeds } from './train-step.js';
+import { type TrainStepConfig, buildForward, buildTrainStep, pickParams, trainStepFeeds } from './train-step.js';
+import { evaluatePerplexity } from './evaluate.js';
 
 // #region samplers
 /**
@@ -86,8 +87,22 @@ export interface EpochResult<P extends Params = Params> {
   readonly losses: number[];
 }
 
+/** Where gradients stop: the book's `detach_` at every minibatch, or only at the start of the epoch. */
+export type Bptt = 'minibatch' | 'epoch';
+export const BPTT_CHOICES: readonly Bptt[] = ['minibatch', 'epoch'];
+
+/** The compiled train step for a graph through `minibatches` minibatches (1 unless `bptt: 'epoch'`). */
+export type StepFor = (minibatches: number) => Promise<Executable>;
+
 export interface EpochOptions {
   readonly sampler: Sampler;
+  /**
+   * 'minibatch' (default, the book): the gradient stops at each minibatch's incoming state. 'epoch' (the
+   * chapter's exercise 5, sequential partitioning only): minibatch i's graph runs through minibatches
+   * 0..i from the epoch's zero state with the current parameters, so its gradient reaches back to the
+   * start of the epoch; the graphs grow with i (one per length, from `step` as a `StepFor`).
+   */
+  readonly bptt?: Bptt;
   readonly lr: number;
   /** 1-based epoch number, for messages and `onStep`. */
   readonly epoch?: number;
@@ -104,9 +119,10 @@ export interface EpochOptions {
  * - random / book-random: zeros at EVERY minibatch. The book's prose says "at the start of each epoch",
  *   but its code resets per minibatch, and it must: with random sampling, neighbouring minibatches are
  *   not neighbouring text, so a carried state would describe the wrong context.
+ * (`bptt: 'epoch'` instead runs every minibatch's graph from the epoch's start; see `EpochOptions`.)
  */
 export async function trainEpoch<P extends Params>(
-  step: Executable,
+  step: Executable | StepFor,
   params: P,
   batches: Iterable<Batch>,
   options: EpochOptions,
@@ -117,6 +133,10 @@ export async function trainEpoch<P extends Params>(
   const dtype = params.W_hq.dtype as 'float32' | 'float64';
   const lr = scalar(dtype, options.lr);
   const resetEveryBatch = options.sampler !== 'sequential';
+  const throughEpoch = options.bptt === 'epoch';
+  if (throughEpoch && resetEveryBatch)
+    throw new Error(`bptt 'epoch' needs sequential partitioning, not '${options.sampler}'`);
+  const seen: Batch[] = [];
   let state: HostTensor | undefined;
   let current = params;
   let previous = params;
@@ -126,8 +146,12 @@ export async function trainEpoch<P extends Params>(
   for (const batch of batches) {
     if (options.signal?.aborted) throw new TrainingAborted();
     const [batchSize, numSteps] = batch.shape;
-    if (state === undefined || resetEveryBatch) state = initState(model, batchSize, dtype);
-    const out = await step.run(trainStepFeeds(batch, state, current, lr));
+    if (state === undefined || resetEveryBatch || throughEpoch) state = initState(model, batchSize, dtype);
+    let feeds = trainStepFeeds(batch, state, current, lr);
+    if (throughEpoch) feeds = { ...feeds, X: sideBySide(seen.concat(batch)) };
+    if (throughEpoch) seen.push(batch);
+    const exe = typeof step === 'function' ? await step(throughEpoch ? seen.length : 1) : step;
+    const out = await exe.run(feeds);
     const loss = out.loss.data[0];
     const gradNorm = out.gradNorm.data[0];
     losses.push(loss);
@@ -149,6 +173,17 @@ export async function trainEpoch<P extends Params>(
 }
 // #endregion train-epoch
 
+/** Consecutive minibatches of sequential partitioning joined in time: (B, k * T), row b still one stretch of text. */
+function sideBySide(batches: readonly Batch[]): HostTensor {
+  const [B, T] = batches[0].shape;
+  const k = batches.length;
+  const X = new Int32Array(B * k * T);
+  batches.forEach((batch, i) => {
+    for (let b = 0; b < B; b++) X.set(batch.X.subarray(b * T, (b + 1) * T), b * k * T + i * T);
+  });
+  return { dtype: 'int32', shape: [B, k * T], data: X };
+}
+
 function allFinite(params: Params): boolean {
   return Object.values(params).every((p) => p.data.every(Number.isFinite));
 }
@@ -161,6 +196,13 @@ export class TrainingAborted extends Error {
   }
 }
 
+/** One epoch of a run's history: its training perplexity and, on report epochs with held-out data, that too. */
+export interface HistoryPoint {
+  readonly epoch: number;
+  readonly perplexity: number;
+  readonly validPerplexity?: number;
+}
+
 export interface EpochInfo {
   /** 1-based epoch number (the total so far, including epochs of a resumed run). */
   readonly epoch: number;
@@ -171,6 +213,8 @@ export interface EpochInfo {
   readonly params: Params;
   /** Filled on report epochs (every `every` epochs and the last): prefix -> generated text. */
   readonly predictions?: Readonly<Record<string, string>>;
+  /** On report epochs with `valid` data: the held-out perplexity (see `evaluatePerplexity`). */
+  readonly validPerplexity?: number;
 }
 
 export interface TrainOptions {
@@ -183,13 +227,19 @@ export interface TrainOptions {
   /** Total epochs (the book: 500). With `startEpoch`, epochs startEpoch+1 .. numEpochs run. */
   readonly numEpochs: number;
   readonly lr: number;
-  /** Clipping threshold (the book: 1). */
+  /** Clipping threshold (the book: 1); Infinity: no clipping. */
   readonly theta?: number;
   readonly sampler?: Sampler;
+  /** Where gradients stop (see `EpochOptions`); default 'minibatch', the book's. */
+  readonly bptt?: Bptt;
+  /** The RNN's nonlinearity (the parameters do not say it): 'tanh' (default) or 'relu'. */
+  readonly activation?: Activation;
   /** How X_t W_xh is computed (see `buildTrainStep`). */
   readonly inputEncoding?: InputEncoding;
   /** The `batch_size` of d2l's `sgd` (the book: 1, see `sgd`). */
   readonly updateBatchSize?: number;
+  /** Held-out minibatches (`heldOutBatches`), evaluated without updates on every report epoch. */
+  readonly valid?: readonly Batch[];
   /** Epochs already done (when resuming). */
   readonly startEpoch?: number;
   /** Report (predict) every `every` epochs, like train_ch8's every 10. */
@@ -214,9 +264,11 @@ export interface TrainResult {
   readonly tokensPerSec: number;
   /** Label tokens over training seconds for the whole run. */
   readonly averageTokensPerSec: number;
-  readonly history: ReadonlyArray<{ epoch: number; perplexity: number }>;
+  readonly history: readonly HistoryPoint[];
   /** Predictions with the final parameters. */
   readonly predictions: Readonly<Record<string, string>>;
+  /** The held-out perplexity with the final parameters, when `valid` data was given. */
+  readonly validPerplexity?: number;
   /** 'interrupted' when the signal stopped training early. */
   readonly status: 'completed' | 'interrupted';
 }
@@ -224,43 +276,25 @@ export interface TrainResult {
 // #region train
 /** d2l `train_ch8`: train for numEpochs, predict every `every` epochs, report the last epoch's numbers. */
 export async function train(options: TrainOptions): Promise<TrainResult> {
-  const { backend, data, vocab, numEpochs, lr, sampler = 'sequential', every = BOOK_DEFAULTS.every } = options;
+  const { data, numEpochs, lr, sampler = 'sequential', every = BOOK_DEFAULTS.every } = options;
   if (data.iterator !== iteratorFor(sampler)) {
     throw new Error(
       `train: sampler '${sampler}' needs a '${iteratorFor(sampler)}' data loader, got '${data.iterator}'`,
     );
   }
-  const stepConfig = {
-    ...modelOf(options.params),
-    batchSize: data.batchSize,
-    numSteps: data.numSteps,
-    theta: options.theta ?? BOOK_DEFAULTS.theta,
-    dtype: options.params.W_hq.dtype as 'float32' | 'float64',
-    inputEncoding: options.inputEncoding,
-    updateBatchSize: options.updateBatchSize,
-  };
-  const step = await backend.compile(buildTrainStep(stepConfig)); // compiled once per shape
-  const predictor = await Predictor.create(backend, stepConfig);
-  const predictAll = async (params: Params) => {
-    const out: Record<string, string> = {};
-    for (const p of options.prefixes ?? BOOK_DEFAULTS.prefixes) {
-      out[p] = await predictor.predict(p, params, vocab, { numPreds: options.numPreds ?? BOOK_DEFAULTS.numPreds });
-    }
-    return out;
-  };
-
+  const graphs = await TrainGraphs.compile(options);
   let params = options.params;
   let epoch = options.startEpoch ?? 0;
   let last: EpochResult | undefined;
   let totalTokens = 0;
   let totalSeconds = 0;
-  const history: { epoch: number; perplexity: number }[] = [];
+  const history: HistoryPoint[] = [];
   let status: TrainResult['status'] = 'completed';
   try {
     while (epoch < numEpochs) {
       try {
-        const { signal, onStep } = options;
-        last = await trainEpoch(step, params, data, { sampler, lr, epoch: epoch + 1, signal, onStep });
+        const { signal, onStep, bptt } = options;
+        last = await trainEpoch(graphs.stepFor, params, data, { sampler, bptt, lr, epoch: epoch + 1, signal, onStep });
       } catch (err) {
         if (!(err instanceof TrainingAborted)) throw err;
         status = 'interrupted';
@@ -270,18 +304,20 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       params = last.params;
       totalTokens += last.tokens;
       totalSeconds += last.seconds;
-      history.push({ epoch, perplexity: last.perplexity });
-      const report = epoch % every === 0 || epoch === numEpochs;
+      const report: Partial<Report> = epoch % every === 0 || epoch === numEpochs ? await graphs.report(params) : {};
+      history.push({ epoch, perplexity: last.perplexity, ...pickDefined(report, 'validPerplexity') });
+      const { tokens, seconds, perplexity } = last;
       await options.onEpoch?.({
         epoch,
         numEpochs,
-        perplexity: last.perplexity,
-        tokensPerSec: last.tokens / last.seconds,
-        seconds: last.seconds,
+        perplexity,
+        tokensPerSec: tokens / seconds,
+        seconds,
         params,
-        predictions: report ? await predictAll(params) : undefined,
+        ...report,
       });
     }
+    const final = await graphs.report(params);
     return {
       params,
       epoch,
@@ -289,12 +325,84 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       tokensPerSec: last ? last.tokens / last.seconds : NaN,
       averageTokensPerSec: totalSeconds > 0 ? totalTokens / totalSeconds : NaN,
       history,
-      predictions: await predictAll(params),
+      predictions: final.predictions,
+      ...pickDefined(final, 'validPerplexity'),
       status,
     };
   } finally {
-    await step.dispose();
-    await predictor.dispose();
+    await graphs.dispose();
   }
 }
+
+/** What a report epoch adds: a prediction per prefix, and the held-out perplexity when there is held-out data. */
+interface Report {
+  readonly predictions: Record<string, string>;
+  readonly validPerplexity?: number;
+}
+
+/**
+ * The graphs `train` runs, each compiled once: the train step (one per length with `bptt: 'epoch'`), the
+ * one-token prediction step, and the forward pass for held-out data.
+ */
+class TrainGraphs {
+  private readonly steps = new Map<number, Promise<Executable>>();
+
+  private constructor(
+    private readonly options: TrainOptions,
+    private readonly config: TrainStepConfig,
+    private readonly predictor: Predictor,
+    private readonly forward: Executable | undefined,
+  ) {}
+
+  static async compile(options: TrainOptions): Promise<TrainGraphs> {
+    const { backend, data, params } = options;
+    const config: TrainStepConfig = {
+      ...modelOf(params),
+      activation: options.activation,
+      batchSize: data.batchSize,
+      numSteps: data.numSteps,
+      theta: options.theta ?? BOOK_DEFAULTS.theta,
+      dtype: params.W_hq.dtype as 'float32' | 'float64',
+      inputEncoding: options.inputEncoding,
+      updateBatchSize: options.updateBatchSize,
+    };
+    const predictor = await Predictor.create(backend, config);
+    const forward = options.valid ? await backend.compile(buildForward(config)) : undefined;
+    const graphs = new TrainGraphs(options, config, predictor, forward);
+    await graphs.stepFor(1); // the book's step, compiled now: a graph that cannot run fails before training
+    return graphs;
+  }
+
+  /** The train step through `minibatches` minibatches, compiled on first use. */
+  readonly stepFor = (minibatches: number): Promise<Executable> => {
+    let exe = this.steps.get(minibatches);
+    if (!exe) {
+      exe = this.options.backend.compile(buildTrainStep({ ...this.config, minibatches }));
+      this.steps.set(minibatches, exe);
+    }
+    return exe;
+  };
+
+  /** What a report epoch shows: a prediction per prefix and, with held-out data, its perplexity. */
+  async report(params: Params): Promise<Report> {
+    const { prefixes = BOOK_DEFAULTS.prefixes, numPreds = BOOK_DEFAULTS.numPreds, vocab, valid } = this.options;
+    const predictions: Record<string, string> = {};
+    for (const p of prefixes) predictions[p] = await this.predictor.predict(p, params, vocab, { numPreds });
+    if (!this.forward || !valid) return { predictions };
+    const sampler = this.options.sampler ?? 'sequential';
+    return { predictions, validPerplexity: await evaluatePerplexity(this.forward, params, valid, sampler) };
+  }
+
+  async dispose(): Promise<void> {
+    for (const exe of this.steps.values()) await (await exe).dispose();
+    await this.predictor.dispose();
+    await this.forward?.dispose();
+  }
+}
+
 // #endregion train
+
+/** `{ [key]: o[key] }` when it is defined, else `{}` (JSON-friendly optional fields). */
+function pickDefined<T extends object, K extends keyof T>(o: T, key: K): Partial<Pick<T, K>> {
+  return o[key] === undefined ? {} : ({ [key]: o[key] } as Partial<Pick<T, K>>);
+}

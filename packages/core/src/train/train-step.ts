@@ -22,8 +22,15 @@ export interface ModelConfig extends ModelSpec {
 export interface TrainStepConfig extends ModelConfig {
   readonly batchSize: number;
   readonly numSteps: number;
-  /** Clipping threshold (the book: 1). */
+  /** Clipping threshold (the book: 1); Infinity: no clipping (the chapter's exercise 4). */
   readonly theta?: number;
+  /**
+   * How many minibatches the graph runs through (default 1: the book's `detach_`, truncated BPTT). With k > 1,
+   * `X` holds the k consecutive minibatches of sequential partitioning side by side in time (B, k * numSteps),
+   * the state comes in at the first of them, and the loss is that of the last one (its labels `Y`), so its
+   * gradient flows back through all k of them (the chapter's exercise 5: no detach within an epoch).
+   */
+  readonly minibatches?: number;
   /**
    * The `batch_size` argument of d2l's `sgd(params, lr, batch_size)`. The loss is already a mean, so
    * `train_epoch_ch8` calls `updater(batch_size=1)`; keep 1 to match the book.
@@ -33,10 +40,10 @@ export interface TrainStepConfig extends ModelConfig {
 
 /** The inputs every minibatch graph takes: token ids X, labels Y, the incoming state and the parameters. */
 function stepInputs(config: TrainStepConfig): { b: GraphBuilder; X: Sym; Y: Sym; state: Sym; params: Params<Sym> } {
-  const { batchSize, numSteps } = config;
+  const { batchSize, numSteps, minibatches = 1 } = config;
   const dtype = config.dtype ?? 'float32';
   const b = new GraphBuilder();
-  const X = b.input('X', 'int32', [batchSize, numSteps]);
+  const X = b.input('X', 'int32', [batchSize, minibatches * numSteps]);
   const Y = b.input('Y', 'int32', [batchSize, numSteps]);
   const state = stateInput(b, config, batchSize, dtype);
   return { b, X, Y, state, params: paramInputs(b, config, dtype) };
@@ -50,7 +57,7 @@ function stepInputs(config: TrainStepConfig): { b: GraphBuilder; X: Sym; Y: Sym;
  * updated parameters under their own names.
  */
 export function buildTrainStep(config: TrainStepConfig): Graph {
-  const { numSteps, batchSize, theta = 1, updateBatchSize = 1 } = config;
+  const { numSteps, batchSize, theta = 1, updateBatchSize = 1, minibatches = 1 } = config;
   const { b, X, Y, state, params } = stepInputs(config);
   const lr = b.input('lr', state.dtype, []);
 
@@ -60,7 +67,8 @@ export function buildTrainStep(config: TrainStepConfig): Graph {
   // Labels in the same time-major order as the logits: `y = Y.T.reshape(-1)`.
   // (Flattening Y without the transpose would pair each output with the wrong label: a silent bug.)
   const y = Y.transpose().reshape([numSteps * batchSize]);
-  const loss = softmaxCrossEntropy(logits, y);
+  const last = numSteps * batchSize; // the rows of the last minibatch (all rows when minibatches = 1)
+  const loss = softmaxCrossEntropy(logits.sliceAxis(0, (minibatches - 1) * last, minibatches * last), y);
 
   // Backward, then clip all gradients together by their global L2 norm.
   const names = Object.keys(params);

@@ -1,13 +1,14 @@
 // The live demo's training engine: the SAME core code as the CLI (SeqDataLoader, getParams,
-// buildTrainStep, trainEpoch, Predictor) on core's ReferenceBackend, which is plain TypeScript and runs
-// in any browser. It normally runs inside a Web Worker (worker.ts); the page falls back to running it
-// on the main thread, where the pause after each epoch keeps the page responsive.
+// buildTrainStep, trainEpoch and the one-step prediction graph) on core's ReferenceBackend, which is plain
+// TypeScript and runs in any browser. It normally runs inside a Web Worker (worker.ts); the page falls
+// back to running it on the main thread, where the pause after each epoch keeps the page responsive.
+// Besides the perplexity it reports what the docs explain: the gradient norm of every minibatch (how
+// often clipping fires) and the probabilities behind every predicted character.
 
 import {
   type Backend,
   type Graph,
   type Node,
-  Predictor,
   Random,
   ReferenceBackend,
   type Params,
@@ -22,7 +23,8 @@ import {
 } from '@rnn-scratch/core';
 import corpusText from '@corpus/timemachine.txt?raw';
 
-import type { DemoConfig, FromEngine, ShapeRow, ToEngine } from './protocol';
+import { ProbabilityPredictor } from './predict';
+import type { DemoConfig, FromEngine, Prediction, ShapeRow, ToEngine } from './protocol';
 
 /** Give the event loop a turn, so that 'stop' and 'predict' messages are handled between epochs. */
 const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -60,10 +62,12 @@ export class DemoEngine {
   private stopRequested = false;
   private params: Params | undefined;
   private vocab: Vocab | undefined;
-  private predictor: Predictor | undefined;
+  private predictor: ProbabilityPredictor | undefined;
   private predictorHiddens = 0;
   private prefix = 'time traveller';
   private numPreds = 40;
+  private temperature = 0;
+  private seed = 0;
 
   constructor(private readonly post: (message: FromEngine) => void) {}
 
@@ -72,21 +76,29 @@ export class DemoEngine {
     else if (message.type === 'stop') this.stopRequested = true;
     else {
       this.prefix = message.prefix;
+      this.temperature = message.temperature;
       // While training, the next epoch report carries the new prefix's prediction.
       if (!this.running) void this.predictAndPost();
     }
   }
 
-  private async predict(): Promise<string> {
+  private async predict(): Promise<Prediction> {
     const prefix = this.prefix.toLowerCase();
-    if (!this.params || !this.vocab || !this.predictor || prefix.length === 0) return '';
+    const empty = { prefix: this.prefix, temperature: this.temperature, text: '', steps: [] };
+    if (!this.params || !this.vocab || !this.predictor || prefix.length === 0) return empty;
     // Characters outside the vocabulary (digits, capitals were lowered above) become <unk>, as in the book.
-    return this.predictor.predict(prefix, this.params, this.vocab, { numPreds: this.numPreds });
+    // Sampling draws from a fresh generator with the run's seed, so the same settings give the same text.
+    const prediction = await this.predictor.predict(prefix, this.params, this.vocab, {
+      numPreds: this.numPreds,
+      temperature: this.temperature,
+      rng: new Random(this.seed),
+    });
+    return { ...prediction, prefix: this.prefix };
   }
 
   private async predictAndPost(): Promise<void> {
     try {
-      this.post({ type: 'prediction', prefix: this.prefix, text: await this.predict() });
+      this.post({ type: 'prediction', prediction: await this.predict() });
     } catch (err) {
       this.post({ type: 'error', message: String(err instanceof Error ? err.message : err) });
     }
@@ -98,6 +110,8 @@ export class DemoEngine {
     this.stopRequested = false;
     this.prefix = config.prefix;
     this.numPreds = config.numPreds;
+    this.temperature = config.temperature;
+    this.seed = config.seed;
     let epoch = 0;
     try {
       const { numHiddens, batchSize, numSteps, lr, theta, sampler } = config;
@@ -114,7 +128,7 @@ export class DemoEngine {
       const step = await this.backend.compile(graph);
       if (!this.predictor || this.predictorHiddens !== numHiddens) {
         await this.predictor?.dispose();
-        this.predictor = await Predictor.create(this.backend, { vocabSize, numHiddens });
+        this.predictor = await ProbabilityPredictor.create(this.backend, { vocabSize, numHiddens });
         this.predictorHiddens = numHiddens;
       }
       this.vocab = loader.vocab;
@@ -134,7 +148,13 @@ export class DemoEngine {
       });
       await nextTurn();
       while (epoch < config.epochs && !this.stopRequested) {
-        const result = await trainEpoch(step, params, loader, { sampler, lr, epoch: epoch + 1 });
+        const gradNorms: number[] = [];
+        const result = await trainEpoch(step, params, loader, {
+          sampler,
+          lr,
+          epoch: epoch + 1,
+          onStep: (s) => gradNorms.push(s.gradNorm),
+        });
         epoch++;
         params = this.params = result.params;
         this.post({
@@ -143,7 +163,8 @@ export class DemoEngine {
           epochs: config.epochs,
           perplexity: result.perplexity,
           tokensPerSec: result.tokens / result.seconds,
-          prefix: this.prefix,
+          gradNorms,
+          theta,
           prediction: await this.predict(),
         });
         await nextTurn(); // handle Stop and prefix changes before the next epoch

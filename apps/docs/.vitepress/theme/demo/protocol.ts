@@ -15,6 +15,8 @@ export interface DemoConfig {
   readonly seed: number;
   readonly prefix: string;
   readonly numPreds: number;
+  /** 0: greedy, as the book; > 0: sample from softmax(logits / temperature). */
+  readonly temperature: number;
 }
 
 /** The book's settings, at sizes the reference backend trains in a browser within a minute. */
@@ -30,6 +32,7 @@ export const DEFAULT_CONFIG: DemoConfig = {
   seed: BOOK_DEFAULTS.seed,
   prefix: BOOK_DEFAULTS.prefixes[0],
   numPreds: 40,
+  temperature: 0,
 };
 
 export interface ShapeRow {
@@ -49,10 +52,24 @@ export interface DemoInfo {
   readonly shapes: readonly ShapeRow[];
 }
 
+/** One generated character and the distribution it was chosen from (the most likely candidates). */
+export interface PredictedStep {
+  readonly chosen: string;
+  /** [token, probability], most likely first: softmax(logits / temperature), or softmax(logits) when greedy. */
+  readonly top: readonly (readonly [string, number])[];
+}
+
+export interface Prediction {
+  readonly prefix: string;
+  readonly temperature: number;
+  readonly text: string;
+  readonly steps: readonly PredictedStep[];
+}
+
 export type ToEngine =
   | { readonly type: 'start'; readonly config: DemoConfig }
   | { readonly type: 'stop' }
-  | { readonly type: 'predict'; readonly prefix: string };
+  | { readonly type: 'predict'; readonly prefix: string; readonly temperature: number };
 
 export type FromEngine =
   | { readonly type: 'ready'; readonly info: DemoInfo }
@@ -62,9 +79,11 @@ export type FromEngine =
       readonly epochs: number;
       readonly perplexity: number;
       readonly tokensPerSec: number;
-      readonly prefix: string;
-      readonly prediction: string;
+      /** The global gradient norm BEFORE clipping of every minibatch of this epoch. */
+      readonly gradNorms: readonly number[];
+      readonly theta: number;
+      readonly prediction: Prediction;
     }
-  | { readonly type: 'prediction'; readonly prefix: string; readonly text: string }
+  | { readonly type: 'prediction'; readonly prediction: Prediction }
   | { readonly type: 'finished'; readonly reason: 'done' | 'stopped'; readonly epoch: number }
   | { readonly type: 'error'; readonly message: string };
