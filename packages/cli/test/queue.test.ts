@@ -6,9 +6,10 @@
 // Needs redis-server, redis-cli and openssl (Debian's redis-server and openssl; .ci/run installs them). Without
 // them the tests FAIL when CI is set and are skipped (id cli/queue/no-redis-server) otherwise.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -16,6 +17,7 @@ import { BIN, checkBuilt, cli, expectOneLineError, tempDir, TINY, type Result } 
 import { freePort, makeTls, startRedis, Worker, type RedisServer } from './redis.js';
 
 const SKIP_ID = 'cli/queue/no-redis-server';
+const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 const missing = ['redis-server', 'redis-cli', 'openssl'].filter(
   (command) => spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0,
 );
@@ -94,11 +96,11 @@ function defineQueueTests(): void {
     name: string;
     status: string;
     perplexity: number | null;
+    validPerplexity: number | null;
     epoch: number | null;
     backend: string | null;
     error: string | null;
   }
-  const perplexities = (runs: Row[]) => Object.fromEntries(runs.map((r) => [r.name, r.perplexity]));
 
   /** checkpoint.json without what differs between two saves of the same state (the time, the checksum). */
   function metaOf(folder: string): Record<string, unknown> {
@@ -107,9 +109,18 @@ function defineQueueTests(): void {
   }
 
   describe('a sweep through a queue', () => {
-    const GRID = ['--grid', 'lr=0.5,1,2', '--grid', 'num-hiddens=8,12', ...tiny('num-hiddens')];
+    // The exercises' flags in the grid (no clipping: --theta inf), and files shipped through Redis: the corpus
+    // and the held-out text (the runs are ranked by held-out perplexity).
+    const GRID = [
+      ...['--grid', 'lr=0.5,1,2', '--grid', 'theta=1,inf'],
+      ...['--corpus', 'corpus.txt', '--valid-corpus', 'valid.txt'],
+      ...tiny(),
+    ];
 
     it('6 runs over 2 workers: the same results and checkpoint folders as the local sweep; a re-run enqueues nothing', async () => {
+      const book = readFileSync(join(REPO, 'packages/core/data/timemachine.txt'), 'utf8');
+      writeFileSync(join(dir, 'corpus.txt'), book.slice(0, 4000));
+      writeFileSync(join(dir, 'valid.txt'), book.slice(4000, 5000));
       const a = worker(['--queue', redis.url('same')]);
       const b = worker(['--queue', redis.url('same')]);
       await Promise.all([a.waitFor(/^rnn-scratch worker .*: taking runs from/), b.waitFor(/taking runs from/)]);
@@ -118,31 +129,43 @@ function defineQueueTests(): void {
       const local = await runDone(['sweep', ...GRID, '--jobs', '2', '--out', 'local', '--json']);
       expect(local.code, local.stderr).toBe(0);
 
-      const q = JSON.parse(queued.stdout).runs as Row[];
+      const [fromQueue, fromLocal] = [JSON.parse(queued.stdout), JSON.parse(local.stdout)];
+      const q = fromQueue.runs as Row[];
       expect(q.map((r) => r.status)).toEqual(Array(6).fill('completed'));
-      expect(perplexities(q)).toEqual(perplexities(JSON.parse(local.stdout).runs));
+      expect(fromQueue.sortedBy).toBe('validPerplexity');
+      const numbers = (runs: Row[]) => runs.map((r) => [r.name, r.perplexity, r.validPerplexity, r.epoch, r.backend]);
+      expect(numbers(q)).toEqual(numbers(fromLocal.runs));
+      expect(q.map((r) => r.name)).toContain('lr=2,theta=inf');
       for (const r of q) {
-        const [fromQueue, fromLocal] = [join(dir, 'queued', r.name), join(dir, 'local', r.name)];
-        expect(readdirSync(fromQueue).sort()).toEqual(['checkpoint.json', 'params.safetensors', 'perplexity.svg']);
-        expect(readFileSync(join(fromQueue, 'params.safetensors'))).toEqual(
-          readFileSync(join(fromLocal, 'params.safetensors')),
+        const [queuedRun, localRun] = [join(dir, 'queued', r.name), join(dir, 'local', r.name)];
+        expect(readdirSync(queuedRun).sort()).toEqual(['checkpoint.json', 'params.safetensors', 'perplexity.svg']);
+        expect(readFileSync(join(queuedRun, 'params.safetensors'))).toEqual(
+          readFileSync(join(localRun, 'params.safetensors')),
         );
-        expect(metaOf(fromQueue)).toEqual(metaOf(fromLocal));
+        // The same history, settings and paths (the sweep's corpus files, not the workers' copies).
+        expect(metaOf(queuedRun)).toEqual(metaOf(localRun));
+        expect(readFileSync(join(queuedRun, 'perplexity.svg'))).toEqual(readFileSync(join(localRun, 'perplexity.svg')));
       }
+      expect(json('queued/lr=1,theta=inf/checkpoint.json').hyperparameters).toMatchObject({
+        theta: 'inf',
+        validCorpus: join(dir, 'valid.txt'),
+      });
       // Both workers trained, each run exactly once; the manifest records where and when.
       expect(a.lines(/: started$/).length + b.lines(/: started$/).length).toBe(6);
       expect(a.lines(/: started$/).length).toBeGreaterThan(0);
       expect(b.lines(/: started$/).length).toBeGreaterThan(0);
       const entry = json('queued/sweep.json').runs[0];
       expect(entry.queue.worker).toMatch(/^.+\/\d+$/);
+      expect(entry.queue.startedAt).toBeGreaterThanOrEqual(entry.queue.enqueuedAt);
       expect(entry.queue.savedAt).toBeGreaterThanOrEqual(entry.queue.trainEndedAt);
       expect(json('queued/sweep.json').queue).toBe(redis.url('same'));
 
-      // Nothing of the sweep is left in Redis, and running it again enqueues nothing.
-      expect(redis.cli('--scan', '--pattern', 'rnn-scratch:same:*')).toBe('');
+      // Nothing of the sweep is left in Redis (the shipped files expire), and running it again enqueues nothing.
+      expect(redis.cli('--scan', '--pattern', 'rnn-scratch:same:checkpoint:*')).toBe('');
+      expect(redis.cli('--scan', '--pattern', `bull:same:${json('queued/sweep.json').id}-*`)).toBe('');
       const again = await runDone(['sweep', ...GRID, '--queue', redis.url('same'), '--out', 'queued']);
       expect(again.code, again.stderr).toBe(0);
-      expect(again.stdout).toMatch(/^rnn-scratch sweep: 6 runs \(lr x num-hiddens\), all finished before; /);
+      expect(again.stdout).toMatch(/^rnn-scratch sweep: 6 runs \(lr x theta\), all finished before; /);
       await new Promise((r) => setTimeout(r, 500));
       expect(a.lines(/: started$/).length + b.lines(/: started$/).length).toBe(6);
       await Promise.all([a.stop(), b.stop()]);
@@ -173,7 +196,13 @@ function defineQueueTests(): void {
       expect(done.code, done.stderr).toBe(0);
       const resumed = second.lines(/^lr=1: continues from its checkpoint at epoch (\d+)$/);
       expect(resumed).toHaveLength(1);
-      expect(Number(/epoch (\d+)$/.exec(resumed[0])![1])).toBeGreaterThanOrEqual(3);
+      const from = Number(/epoch (\d+)$/.exec(resumed[0])![1]);
+      expect(from).toBeGreaterThanOrEqual(3);
+      // The sweep says where the run went: one attempt per worker.
+      const [firstId, secondId] = [first, second].map((w) => /^rnn-scratch worker (\S+):/m.exec(w.stderr)![1]);
+      expect(done.stdout).toContain(`lr=1: started on ${firstId}\n`);
+      expect(done.stdout).toContain(`lr=1: continues from its checkpoint at epoch ${from} on ${secondId}\n`);
+      expect(json('killed/sweep.json').runs[0]).toMatchObject({ attempts: 2, status: 'completed' });
 
       // The uninterrupted run, for comparison: same history, same parameters, every epoch counted once.
       const alone = run(['train', ...LONG, '--lr', '1', '--out', 'alone-kill', '--json']);
@@ -217,6 +246,29 @@ function defineQueueTests(): void {
       await w.stop();
     }, 120_000);
 
+    it('a job that is not a run this worker can train fails with a one-line reason; the worker goes on', async () => {
+      const w = worker(['--queue', redis.url('foreign')]);
+      await w.waitFor(/taking runs from/);
+      const { Queue } = await import('bullmq');
+      const queue = new Queue('foreign', { connection: { host: '127.0.0.1', port: redis.port } });
+      try {
+        const old = await queue.add('old', { format: 'rnn-scratch-run', version: 0, name: 'x', args: [] });
+        const other = await queue.add('other', { hello: 'world' });
+        await until(() => w.lines(/^job \S+ \((old|other)\): failed: this worker cannot train it: /).length === 2);
+        await until(() => redis.cli('ZCARD', 'bull:foreign:failed') === '2');
+        expect((await queue.getJob(old.id!))!.failedReason).toMatch(
+          /^this worker cannot train it: a run of job format version 0; this worker reads version 1 \(use the same rnn-scratch version for the sweep and its workers\)$/,
+        );
+        expect((await queue.getJob(other.id!))!.failedReason).toBe(
+          'this worker cannot train it: not a run of rnn-scratch sweep',
+        );
+      } finally {
+        await queue.close();
+      }
+      expect(w.child.exitCode).toBe(null);
+      await w.stop();
+    }, 60_000);
+
     it('Ctrl-C on the sweep takes the runs not started off the queue; the one in progress is collected by --resume', async () => {
       const w = worker(['--queue', redis.url('ctrlc')]);
       const args = [
@@ -242,7 +294,8 @@ function defineQueueTests(): void {
       // Consistent: nothing waits on the queue; the run in progress finishes on its worker.
       expect(redis.cli('LLEN', 'bull:ctrlc:wait')).toBe('0');
       await w.waitFor(/^seed=1: completed/);
-      const resumed = await runDone(['sweep', '--resume', 'ctrlc', '--queue', redis.url('ctrlc'), '--json']);
+      // --resume alone goes through the queue the sweep recorded.
+      const resumed = await runDone(['sweep', '--resume', 'ctrlc', '--json']);
       expect(resumed.code, resumed.stderr).toBe(0);
       expect(JSON.parse(resumed.stdout).runs.map((r: Row) => r.status)).toEqual(Array(3).fill('completed'));
       expect(w.lines(/: started$/)).toEqual(['seed=1: started', 'seed=2: started', 'seed=3: started']);
@@ -251,18 +304,19 @@ function defineQueueTests(): void {
   });
 
   describe('Redis unreachable', () => {
-    it('one line and exit code 9, before anything is created; the worker likewise', async () => {
+    it('one line and exit code 9, before anything is created; the worker likewise; the retry enqueues each run once', async () => {
       const closed = await freePort();
-      const r = await runDone([
+      const args = [
         'sweep',
         '--grid',
-        'lr=1',
+        'seed=1,2',
         ...TINY,
         '--queue',
         `redis://127.0.0.1:${closed}/q`,
         '--out',
-        'unreachable',
-      ]);
+        'later',
+      ];
+      const r = await runDone(args);
       expectOneLineError(
         r,
         9,
@@ -270,13 +324,24 @@ function defineQueueTests(): void {
           `^rnn-scratch: cannot use the queue at redis://127\\.0\\.0\\.1:${closed}/q: connect ECONNREFUSED 127\\.0\\.0\\.1:${closed}; is redis-server running there\\?$`,
         ),
       );
-      expect(existsSync(join(dir, 'unreachable'))).toBe(false);
+      expect(existsSync(join(dir, 'later'))).toBe(false);
       expectOneLineError(
         run(['worker', '--queue', `redis://127.0.0.1:${closed}/q`]),
         9,
         /^rnn-scratch: cannot use the queue at /,
       );
-    });
+      // Redis comes up on that port: the same command again enqueues each run once.
+      const late = await startRedis({ port: closed });
+      try {
+        const w = worker(['--queue', late.url('q')]);
+        const again = await runDone(args);
+        expect(again.code, again.stderr).toBe(0);
+        expect(w.lines(/: started$/).sort()).toEqual(['seed=1: started', 'seed=2: started']);
+        await w.stop();
+      } finally {
+        await late.stop();
+      }
+    }, 120_000);
 
     it('a sweep that dies after enqueueing and runs again does not enqueue its runs twice', async () => {
       const args = ['sweep', '--grid', 'seed=1,2', ...TINY, '--queue', redis.url('twice'), '--out', 'twice'];
@@ -339,7 +404,8 @@ function defineQueueTests(): void {
       expect(r.code, r.stderr).toBe(0);
       const rows = JSON.parse(r.stdout).runs as Row[];
       expect(rows.map((x) => x.backend)).toEqual(['tfjs:cpu', 'tfjs:cpu']);
-      expect(w.stdout).toMatch(/2 at a time, on tfjs:cpu$/m);
+      expect(w.stderr).toMatch(/2 at a time, on tfjs:cpu$/m);
+      expect(w.stdout).toBe('');
       const [s1, s2] = json('flags/sweep.json').runs.map(
         (e: { queue: { startedAt: number; trainEndedAt: number } }) => e.queue,
       );
@@ -390,9 +456,14 @@ function defineQueueTests(): void {
           9,
           /: it needs a password: give it in the address .* or in RNN_SCRATCH_QUEUE_PASSWORD$/,
         );
+        // --resume finds the queue in sweep.json, without the password; that comes from the environment.
+        const resumed = run(['sweep', '--resume', 'secret'], { RNN_SCRATCH_QUEUE_PASSWORD: SECRET });
+        expect(resumed.code, resumed.stderr).toBe(0);
+        expect(resumed.stdout).toMatch(/^rnn-scratch sweep: 2 runs \(seed\), all finished before; /);
+        expectOneLineError(run(['sweep', '--resume', 'secret']), 9, /: it needs a password: /);
         await w.stop();
 
-        const texts = [r.stdout, r.stderr, wrong.stderr, none.stderr, w.stdout, w.stderr];
+        const texts = [r.stdout, r.stderr, wrong.stderr, none.stderr, w.stdout, w.stderr, resumed.stdout];
         const files = (folder: string): string[] =>
           readdirSync(folder).flatMap((n) => {
             const path = join(folder, n);

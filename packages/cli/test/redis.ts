@@ -46,9 +46,9 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
-export async function startRedis(options: { password?: string; tls?: Tls } = {}): Promise<RedisServer> {
+export async function startRedis(options: { password?: string; tls?: Tls; port?: number } = {}): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'rnn-scratch-redis-'));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const args = ['--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'];
   if (options.tls) {
     args.push('--port', '0', '--tls-port', String(port), '--tls-auth-clients', 'no');
@@ -132,7 +132,7 @@ export function makeTls(dir: string): Tls {
   return { ca: join(dir, 'ca.pem'), cert: join(dir, 'server.pem'), key: join(dir, 'server.key') };
 }
 
-/** A worker process of the real CLI, its output collected line by line. */
+/** A worker process of the real CLI, its output collected (its log is on stderr). */
 export class Worker {
   readonly child: ChildProcess;
   stdout = '';
@@ -150,12 +150,12 @@ export class Worker {
     this.exited = new Promise((resolve) => this.child.on('close', (code, signal) => resolve({ code, signal })));
   }
 
-  /** Lines of stdout matching `re`. */
+  /** Lines of its log (stderr) matching `re`. */
   lines(re: RegExp): string[] {
-    return this.stdout.split('\n').filter((l) => re.test(l));
+    return this.stderr.split('\n').filter((l) => re.test(l));
   }
 
-  /** Wait until a stdout line matches `re` (at most `ms`). */
+  /** Wait until a line of its log matches `re` (at most `ms`). */
   async waitFor(re: RegExp, ms = 60_000): Promise<void> {
     const deadline = Date.now() + ms;
     while (this.lines(re).length === 0) {

@@ -27,6 +27,11 @@ describe('parseGrid', () => {
       { key: 'cell', values: ['gru', 'lstm'] },
       { key: 'num-hiddens', values: ['8'] },
     ]);
+    // No clipping is `inf` (as train reads it), given in any spelling; a second spelling is the same value.
+    expect(parseGrid(['theta=1,INF'], specs)).toEqual([{ key: 'theta', values: ['1', 'inf'] }]);
+    expect(usage(() => parseGrid(['theta=inf,Infinity'], specs))).toBe(
+      '--grid theta=inf,Infinity: the list gives theta=inf twice',
+    );
   });
 
   it('rejects unknown keys with a suggestion, keys the sweep sets, and keys given twice', () => {
@@ -84,6 +89,8 @@ describe('runs of a grid', () => {
   it('pass on the flags given to the sweep that are not defaults, refusing one that is also a grid key', () => {
     const { flags } = parseArgs(['--epochs', '4', '--cell', 'gru', '--every', '10'], specs, 'rnn-scratch sweep');
     expect(passThroughArgs(flags as Record<string, unknown>, specs, [])).toEqual(['--epochs', '4', '--cell', 'gru']);
+    const noClipping = parseArgs(['--theta', 'inf'], specs, 'rnn-scratch sweep').flags;
+    expect(passThroughArgs(noClipping as Record<string, unknown>, specs, [])).toEqual(['--theta', 'inf']);
     const axes = parseGrid(['epochs=1,2'], specs);
     expect(usage(() => passThroughArgs(flags as Record<string, unknown>, specs, axes))).toBe(
       '--epochs is given both as a flag and in --grid epochs=1,2; keep one',

@@ -84,6 +84,46 @@ describe('a sweep', () => {
     expect(json(`a/${best.name}/checkpoint.json`).history).toEqual(json('alone/checkpoint.json').history);
   });
 
+  it("takes the exercises' flags: ranked by held-out perplexity (--valid-tokens), --theta inf, --bptt, --activation", () => {
+    const r = run([
+      'sweep',
+      ...['--grid', 'theta=1,inf', '--grid', 'bptt=minibatch,epoch', '--grid', 'activation=tanh,relu'],
+      ...['--valid-tokens', '200', '--input', 'embedding', '--embed-size', '4'],
+      ...TINY,
+      ...['--jobs', '2', '--out', 'ex', '--json'],
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const results = JSON.parse(r.stdout);
+    expect(results.sortedBy).toBe('validPerplexity');
+    const valid = results.runs.map((x: { validPerplexity: number }) => x.validPerplexity);
+    expect(valid).toEqual([...valid].sort((x, y) => x - y));
+    expect(valid.every((v: number) => v > 1)).toBe(true);
+    // `inf` as train reads and writes it, in the folder name and the run's flags.
+    expect(readdirSync(join(dir, 'ex'))).toContain('theta=inf,bptt=epoch,activation=relu');
+    const entry = json('ex/sweep.json').runs.find((e: Row) => e.name === 'theta=inf,bptt=epoch,activation=relu');
+    expect(entry.args.slice(0, 6)).toEqual(['--theta', 'inf', '--bptt', 'epoch', '--activation', 'relu']);
+    expect(json('ex/theta=inf,bptt=epoch,activation=relu/checkpoint.json').hyperparameters).toMatchObject({
+      theta: 'inf',
+      bptt: 'epoch',
+      activation: 'relu',
+      validTokens: 200,
+      embedSize: 4,
+    });
+    // The same numbers as train alone with those flags.
+    const best = results.runs[0] as Row & { validPerplexity: number; settings: Record<string, string> };
+    const { theta, bptt, activation } = best.settings;
+    const alone = run([
+      'train',
+      ...['--theta', theta, '--bptt', bptt, '--activation', activation, '--valid-tokens', '200'],
+      ...['--input', 'embedding', '--embed-size', '4', ...TINY, '--seed', '0', '--out', 'alone-ex', '--json'],
+    ]);
+    expect(alone.code, alone.stderr).toBe(0);
+    expect(JSON.parse(alone.stdout)).toMatchObject({
+      perplexity: best.perplexity,
+      validPerplexity: best.validPerplexity,
+    });
+  });
+
   it('--json prints results.json; a diverged run is a result, ranked after the completed ones', () => {
     const r = run(['sweep', '--grid', 'lr=3e38,1', ...TINY, '--json', '--out', 'div']);
     expect(r.code, r.stderr).toBe(0);

@@ -15,7 +15,7 @@ import { firstLine } from '@rnn-scratch/core';
 
 import { UsageError, type FlagSpec, type FlagValues } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
-import { CliError, EXIT_DATA, EXIT_INTERRUPTED, EXIT_RUNS_FAILED } from '../errors.js';
+import { CliError, EXIT_DATA } from '../errors.js';
 import {
   expandRuns,
   parseGrid,
@@ -27,20 +27,9 @@ import {
 import { QueueExecutor } from '../queue/executor.js';
 import { connectRedis } from '../queue/redis.js';
 import { parseQueueUrl, queueUrlProblem } from '../queue/url.js';
-import { LocalExecutor, type Executor } from '../sweep/local.js';
-import {
-  holdsSweep,
-  isFinished,
-  isNewFolder,
-  loadManifest,
-  lockSweep,
-  newManifest,
-  saveManifest,
-  writeAtomic,
-  type SweepManifest,
-} from '../sweep/manifest.js';
-import { SweepProgress } from '../sweep/progress.js';
-import { resultsSvg, resultsTable, sweepResults, type SweepResults } from '../sweep/results.js';
+import { LocalExecutor } from '../sweep/local.js';
+import { holdsSweep, isNewFolder, loadManifest, newManifest, type SweepManifest } from '../sweep/manifest.js';
+import { runSweep } from '../sweep/run.js';
 import { trainCommand } from './train.js';
 
 const ownFlags = [
@@ -107,10 +96,17 @@ export const sweepCommand: Command = {
     'At the end the runs are ranked by held-out perplexity (training perplexity when no run has one; the table',
     'says which), printed as a table and written to results.json and results.svg in the sweep folder.',
     '',
+    'With --queue redis://HOST:PORT/NAME the runs go to a Redis queue instead, one job per run (its flags, seed',
+    'included), trained by `rnn-scratch worker`s on any machines; the sweep waits, copies each checkpoint a worker',
+    'stores into the run folder and writes the results as a local sweep does. A run whose worker dies continues',
+    "from its last checkpoint on another worker. --resume DIR uses the sweep's queue again (the password from",
+    'RNN_SCRATCH_QUEUE_PASSWORD); a run is never enqueued twice. Redis that cannot be reached: exit code 9.',
+    '',
     'Examples:',
     '  rnn-scratch sweep --grid lr=0.5,1,2 --grid num-hiddens=128,256,512 --epochs 200',
     '  rnn-scratch sweep --grid cell=rnn,gru,lstm --grid seed=0,1 --num-hiddens 256 --jobs 2 --out sweeps/cells',
     '  rnn-scratch sweep --resume sweeps/cells',
+    '  rnn-scratch sweep --grid lr=0.5,1,2 --valid-tokens 10000 --queue redis://127.0.0.1:6379/sweeps',
   ].join('\n'),
   flags: [...ownFlags, ...passThrough, ...refusedSpecs(trainFlags, ownFlags)],
   async run(flags, io) {
@@ -121,29 +117,48 @@ export const sweepCommand: Command = {
       );
     }
     const { dir, manifest } = openSweep(options);
-    if (options.queue === undefined) {
-      return runSweep(dir, manifest, new LocalExecutor(dir, options.jobs ?? availableParallelism()), {
-        json: options.json,
-        io,
-      });
-    }
-    const target = parseQueueUrl(options.queue);
-    const redis = await connectRedis(target, true);
-    try {
+    const queue = options.queue ?? (options.jobs === undefined ? recordedQueue(manifest) : undefined);
+    if (queue === undefined) {
       createFolder(dir);
-      manifest.queue = target.shown;
-      const note = (line: string) => io.stderr.write(`${line}\n`);
-      const executor = await QueueExecutor.open(dir, manifest, target, redis, fileFlags, note);
-      try {
-        return await runSweep(dir, manifest, executor, { json: options.json, io });
-      } finally {
-        await executor.close();
-      }
-    } finally {
-      redis.disconnect();
+      const executor = new LocalExecutor(dir, options.jobs ?? availableParallelism());
+      return runSweep(dir, manifest, executor, { json: options.json, io });
     }
+    return sweepThroughQueue(dir, manifest, queue, options.json, io);
   },
 };
+
+/**
+ * The queue a resumed sweep ran through (its address as sweep.json records it, without the password, which
+ * then comes from RNN_SCRATCH_QUEUE_PASSWORD), so that `--resume DIR` collects the runs its workers trained.
+ */
+function recordedQueue(manifest: SweepManifest): string | undefined {
+  return manifest.queue?.replace(':***@', '@').replace('//@', '//');
+}
+
+/** The sweep's runs as jobs on a queue: nothing is created or enqueued before Redis has answered. */
+async function sweepThroughQueue(
+  dir: string,
+  manifest: SweepManifest,
+  queue: string,
+  json: boolean,
+  io: CommandContext,
+): Promise<number> {
+  const target = parseQueueUrl(queue);
+  const redis = await connectRedis(target, true);
+  try {
+    createFolder(dir);
+    manifest.queue = target.shown;
+    const note = (line: string) => io.stderr.write(`${line}\n`);
+    const executor = await QueueExecutor.open(dir, manifest, target, redis, fileFlags, note);
+    try {
+      return await runSweep(dir, manifest, executor, { json, io });
+    } finally {
+      await executor.close();
+    }
+  } finally {
+    redis.disconnect();
+  }
+}
 
 /** Train's flags whose values are files (`--corpus FILE`): a queued run ships them to its worker. */
 const fileFlags = trainFlags.filter((spec) => spec.placeholder === 'FILE').map((spec) => spec.name);
@@ -203,111 +218,6 @@ function sameSweep(manifest: SweepManifest, axes: readonly GridAxis[], args: rea
 
 function describe(axes: readonly GridAxis[], args: readonly string[]): string {
   return [...axes.map((a) => `--grid ${a.key}=${a.values.join(',')}`), ...args].join(' ');
-}
-
-/**
- * Run every run that is not finished, `executor.limit` at a time, keeping the manifest up to date; then rank
- * the results and report them. Ctrl-C (or SIGTERM) stops the runs in progress, keeping their checkpoints.
- */
-export async function runSweep(
-  dir: string,
-  manifest: SweepManifest,
-  executor: Executor,
-  o: { json: boolean; io: CommandContext },
-): Promise<number> {
-  createFolder(dir);
-  const release = lockSweep(dir);
-  const progress = new SweepProgress(o.io, o.json, manifest, executor.limit);
-  let interrupts = 0;
-  const onSignal = () => {
-    interrupts++;
-    if (interrupts === 1) {
-      progress.note(
-        'rnn-scratch: stopping the runs in progress, each at its last completed epoch (Ctrl-C again stops them without saving)',
-      );
-    }
-    executor.interrupt(interrupts);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    saveManifest(dir, manifest);
-    const todo = manifest.runs.filter((run) => !isFinished(run));
-    const finished = manifest.runs.length - todo.length;
-    const keys = manifest.grid.map((a) => a.key).join(' x ');
-    const plan =
-      todo.length === 0
-        ? 'all finished before'
-        : `${executor.plan(todo.length)}${finished > 0 ? `, ${finished} finished before` : ''}`;
-    progress.say(`rnn-scratch sweep: ${manifest.runs.length} runs (${keys}), ${plan}; folders in ${dir}`);
-    let next = 0;
-    const detached = new Set<string>();
-    const lane = async () => {
-      while (interrupts === 0 && next < todo.length) {
-        const entry = todo[next++];
-        const outcome = await executor.run(entry, (fromEpoch) => {
-          entry.status = 'running';
-          entry.attempts++;
-          entry.startedAt = new Date().toISOString();
-          delete entry.endedAt;
-          saveManifest(dir, manifest);
-          progress.started(entry, fromEpoch);
-        });
-        entry.status = outcome.status;
-        if (outcome.result) entry.result = outcome.result;
-        if (outcome.error !== undefined) entry.error = outcome.error;
-        else delete entry.error;
-        if (outcome.exitCode !== undefined) entry.exitCode = outcome.exitCode;
-        else delete entry.exitCode;
-        entry.seconds += outcome.seconds;
-        if (outcome.timing) entry.queue = outcome.timing;
-        if (outcome.note?.startsWith('still training')) detached.add(entry.name);
-        if (entry.startedAt !== undefined && outcome.seconds > 0) entry.endedAt = new Date().toISOString();
-        saveManifest(dir, manifest);
-        progress.ended(entry, outcome);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(executor.limit, todo.length) }, lane));
-    progress.finish();
-    const results = writeResults(dir, manifest);
-    if (interrupts > 0) {
-      const done = manifest.runs.filter(isFinished).length;
-      const stopped = manifest.runs.filter((r) => r.status === 'interrupted').length;
-      const away = detached.size > 0 ? `, ${detached.size} still training on workers (collected by --resume)` : '';
-      throw new CliError(
-        EXIT_INTERRUPTED,
-        `interrupted: ${done} of ${manifest.runs.length} runs finished (results in ${join(dir, 'results.json')}), ` +
-          `${stopped - detached.size} stopped at their last completed epoch${away}; continue with: rnn-scratch sweep --resume ${dir}`,
-      );
-    }
-    if (o.json) o.io.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-    else {
-      progress.say(resultsTable(results));
-      progress.say(`saved ${join(dir, 'results.json')}, ${join(dir, 'results.svg')}`);
-    }
-    const failed = manifest.runs.filter((r) => r.status === 'failed');
-    if (failed.length > 0) {
-      throw new CliError(
-        EXIT_RUNS_FAILED,
-        `${failed.length} of ${manifest.runs.length} runs failed (${failed[0].name}: ${failed[0].error}); ` +
-          `the others' results are kept; retry the failed ones with: rnn-scratch sweep --resume ${dir}`,
-      );
-    }
-    return 0;
-  } finally {
-    progress.finish();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    release();
-  }
-}
-
-/** results.json and results.svg in the sweep folder; returns the results. */
-function writeResults(dir: string, manifest: SweepManifest): SweepResults {
-  const results = sweepResults(dir, manifest, (name) => join(dir, name));
-  writeAtomic(join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  writeAtomic(join(dir, 'results.svg'), resultsSvg(results));
-  return results;
 }
 
 /** A new folder under sweeps/ named after the current time. */

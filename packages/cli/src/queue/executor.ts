@@ -1,10 +1,11 @@
 /**
  * Running a sweep's runs through a queue: each run becomes one BullMQ job (its id fixed by the sweep and the
  * run, so a run is never enqueued twice), with the files its flags name and its latest checkpoint stored
- * beside it in Redis. The sweep then follows each job: it copies every checkpoint a worker stores into the
- * run's folder, and at the end the final one with train's summary, exactly as a local run leaves its folder.
- * Ctrl-C takes the runs that have not started off the queue; those in progress go on on their workers, and
- * the next `sweep --resume` collects them.
+ * beside it in Redis. The sweep then follows each job (woken by the queue's events, and looking every few
+ * seconds in case one was missed): it copies every checkpoint a worker stores into the run's folder, and at
+ * the end the final one with train's summary, exactly as a local run leaves its folder. Ctrl-C takes the runs
+ * that have not started off the queue; those in progress go on on their workers, and the next
+ * `sweep --resume` collects them.
  */
 
 import { createHash } from 'node:crypto';
@@ -26,6 +27,7 @@ import {
   readCheckpointFiles,
   storeCheckpoint,
   writeCheckpointFiles,
+  type RecordedPaths,
   type RunJobData,
   type RunJobResult,
   type RunProgress,
@@ -34,19 +36,38 @@ import {
 import { bullConnection, queueError, queueLibs, type BullMQ, type RedisClient } from './redis.js';
 import { redact, type QueueTarget } from './url.js';
 
-const POLL_MS = 250;
+/** How often the sweep looks at a job when no event about it came (ms). */
+const POLL_MS = 2000;
 /** A file a run names stays on the queue this long after its last enqueue (seconds). */
 const FILE_TTL = 7 * 24 * 3600;
 /** How long the sweep waits for a lost connection to Redis to come back before it gives up (ms). */
 const GIVE_UP_MS = 60_000;
 
 type Queue = import('bullmq').Queue;
+type QueueEvents = import('bullmq').QueueEvents;
+type Job = import('bullmq').Job;
+
+/** What the sweep follows of one run's job. */
+interface Followed {
+  readonly entry: SweepRunEntry;
+  readonly jobId: string;
+  readonly key: string;
+  readonly folder: string;
+  /** The paths the run's checkpoint records, as a local run records them (not the worker's copies). */
+  readonly paths: RecordedPaths;
+  readonly enqueuedAt: number;
+}
 
 export class QueueExecutor implements Executor {
   readonly limit = Number.POSITIVE_INFINITY;
   private stopping = false;
-  private readonly wakers = new Set<() => void>();
+  /** The lanes waiting for news of a job, by job id. */
+  private readonly wakers = new Map<string, () => void>();
+  /** The jobs this sweep follows, and those of them with news since the sweep last looked. */
+  private readonly followed = new Set<string>();
+  private readonly news = new Set<string>();
   private downSince: number | undefined;
+  private closed = false;
 
   private constructor(
     private readonly dir: string,
@@ -54,11 +75,21 @@ export class QueueExecutor implements Executor {
     private readonly target: QueueTarget,
     private readonly bullmq: BullMQ,
     private readonly queue: Queue,
+    private readonly events: QueueEvents,
     private readonly redis: RedisClient,
     /** Train's flags whose values are files (`corpus`): shipped through Redis. */
     private readonly fileFlags: readonly string[],
     private readonly note: (line: string) => void,
-  ) {}
+  ) {
+    const wake = ({ jobId }: { jobId: string }) => {
+      const waker = this.wakers.get(jobId);
+      if (waker) waker();
+      else if (this.followed.has(jobId)) this.news.add(jobId);
+    };
+    for (const event of ['active', 'progress', 'completed', 'failed', 'removed', 'waiting'] as const) {
+      events.on(event, wake);
+    }
+  }
 
   static async open(
     dir: string,
@@ -70,15 +101,22 @@ export class QueueExecutor implements Executor {
   ): Promise<QueueExecutor> {
     const { bullmq } = await queueLibs();
     const queue = new bullmq.Queue(target.name, { connection: bullConnection(target) });
-    queue.on('error', () => undefined); // a lost connection shows in the next command's error
-    await queue.waitUntilReady().catch((err: unknown) => {
+    const events = new bullmq.QueueEvents(target.name, { connection: bullConnection(target) });
+    // A lost connection shows in the next command's error (and is retried there).
+    queue.on('error', () => undefined);
+    events.on('error', () => undefined);
+    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]).catch(async (err: unknown) => {
+      await Promise.all([queue.close(), events.close()]).catch(() => undefined);
       throw queueError(target, err);
     });
-    return new QueueExecutor(dir, manifest, target, bullmq, queue, redis, fileFlags, note);
+    return new QueueExecutor(dir, manifest, target, bullmq, queue, events, redis, fileFlags, note);
   }
 
+  /** Stop following jobs (the sweep ends, or failed): the runs go on on their workers. */
   async close(): Promise<void> {
-    await this.queue.close().catch(() => undefined);
+    this.closed = true;
+    for (const wake of [...this.wakers.values()]) wake();
+    await Promise.all([this.queue.close(), this.events.close()]).catch(() => undefined);
   }
 
   plan(): string {
@@ -87,81 +125,121 @@ export class QueueExecutor implements Executor {
 
   interrupt(): void {
     this.stopping = true;
-    for (const wake of this.wakers) wake();
+    for (const wake of [...this.wakers.values()]) wake();
   }
 
-  async run(entry: SweepRunEntry, onStart: (fromEpoch: number | undefined) => void): Promise<Outcome> {
+  async run(entry: SweepRunEntry, onStart: (fromEpoch: number | undefined, where?: string) => void): Promise<Outcome> {
     const folder = join(this.dir, entry.name);
     const saved = folderCheckpoint(folder);
     if (saved?.status === 'completed') return { status: 'completed', result: resultOfCheckpoint(saved), seconds: 0 };
     if (saved?.status === 'diverged') {
       return { status: 'diverged', result: resultOfCheckpoint(saved), error: entry.error, seconds: 0 };
     }
-    const jobId = jobIdOf(this.manifest.id, entry.name);
-    const key = checkpointKey(this.target.name, jobId);
     const files = this.filesOf(entry);
     if ('error' in files) return { status: 'failed', error: files.error, seconds: 0 };
-    const corpus = files.list.find((f) => f.flag === 'corpus');
+    const jobId = jobIdOf(this.manifest.id, entry.name);
+    const key = checkpointKey(this.target.name, jobId);
+    const job = await this.enqueue(entry, jobId, key, folder, files.list);
+    if (!job) return { status: 'interrupted', seconds: 0 };
+    const paths: RecordedPaths = {
+      corpus: files.list.find((f) => f.flag === 'corpus')?.path,
+      validCorpus: files.list.find((f) => f.flag === 'valid-corpus')?.path,
+    };
+    return this.follow({ entry, jobId, key, folder, paths, enqueuedAt: job.timestamp }, saved?.epoch ?? -1, onStart);
+  }
 
+  /** The run's job: the one on the queue (from an earlier start of this sweep), or a new one. */
+  private async enqueue(
+    entry: SweepRunEntry,
+    jobId: string,
+    key: string,
+    folder: string,
+    files: readonly ShippedFile[],
+  ): Promise<Job | undefined> {
     let job = await this.retrying(() => this.bullmq.Job.fromId(this.queue, jobId));
     if (job && entry.status === 'failed' && (await this.retrying(() => job!.getState())) === 'failed') {
       // The sweep reported this failure before: resuming retries the run.
       await this.retrying(() => job!.remove());
       job = undefined;
     }
-    let enqueuedAt = job?.timestamp;
-    if (!job) {
-      if (this.stopping) return { status: 'interrupted', seconds: 0 };
-      await this.retrying(() => this.upload(entry, key, folder, files.list));
-      const data: RunJobData = {
-        format: JOB_FORMAT,
-        version: JOB_VERSION,
-        sweep: this.manifest.id,
-        name: entry.name,
-        args: entry.args,
-        files: files.list,
-      };
-      job = await this.retrying(() =>
-        this.queue.add(entry.name, data, { jobId, attempts: 1, removeOnComplete: false, removeOnFail: false }),
-      );
-      enqueuedAt = job.timestamp;
-    }
+    if (job) return job;
+    if (this.stopping) return undefined;
+    await this.retrying(() => this.upload(key, folder, files));
+    const data: RunJobData = {
+      format: JOB_FORMAT,
+      version: JOB_VERSION,
+      sweep: this.manifest.id,
+      name: entry.name,
+      args: entry.args,
+      files,
+    };
+    return this.retrying(() =>
+      this.queue.add(entry.name, data, { jobId, attempts: 1, removeOnComplete: false, removeOnFail: false }),
+    );
+  }
 
-    let started = false;
-    let written = saved?.epoch ?? -1;
-    for (;;) {
-      const current = await this.retrying(() => this.bullmq.Job.fromId(this.queue, jobId));
-      if (!current) return { status: 'failed', error: 'its job was removed from the queue', seconds: 0 };
-      const state = await this.retrying(() => current.getState());
-      const progress = (current.progress ?? {}) as Partial<RunProgress>;
-      if (!started && (state === 'active' || state === 'completed' || state === 'failed')) {
-        started = true;
-        onStart(progress.resumedFrom);
-      }
-      if (state === 'active' && (progress.checkpointEpoch ?? -1) > written) {
-        written = await this.copyCheckpoint(key, folder, corpus, written);
-      }
-      if (state === 'completed') return this.collect(current, entry, key, folder, corpus, enqueuedAt);
-      if (state === 'failed') {
-        await this.retrying(() => current.remove());
-        return { status: 'failed', error: current.failedReason || 'failed on its worker', seconds: 0 };
-      }
-      if (this.stopping) {
-        if (state !== 'active') {
-          const removed = await current.remove().then(
-            () => true,
-            () => false,
-          );
-          if (removed) return { status: 'interrupted', seconds: 0, note: 'taken off the queue before it started' };
-        }
-        return {
-          status: 'interrupted',
-          seconds: 0,
-          note: `still training on ${progress.worker ?? 'a worker'}; the next --resume collects it`,
-        };
-      }
-      await this.sleep(POLL_MS);
+  /** Follow a job to its end, copying the checkpoints its workers store into the run's folder. */
+  private async follow(
+    run: Followed,
+    written: number,
+    onStart: (fromEpoch: number | undefined, where?: string) => void,
+  ): Promise<Outcome> {
+    this.followed.add(run.jobId);
+    try {
+      return await this.followLoop(run, written, onStart);
+    } finally {
+      this.followed.delete(run.jobId);
+      this.news.delete(run.jobId);
     }
+  }
+
+  private async followLoop(
+    run: Followed,
+    written: number,
+    onStart: (fromEpoch: number | undefined, where?: string) => void,
+  ): Promise<Outcome> {
+    let worker: string | undefined;
+    for (;;) {
+      this.news.delete(run.jobId);
+      // The state first: a job read after it was seen completed holds its return value.
+      const state = await this.retrying(() => this.queue.getJobState(run.jobId));
+      const job = await this.retrying(() => this.bullmq.Job.fromId(this.queue, run.jobId));
+      if (!job || state === 'unknown') {
+        return { status: 'failed', error: 'its job was removed from the queue', seconds: 0 };
+      }
+      const progress = (job.progress ?? {}) as Partial<RunProgress>;
+      if (progress.worker !== undefined && progress.worker !== worker) {
+        // Taken by a worker: the first, or another one after its worker died or stopped.
+        worker = progress.worker;
+        onStart(progress.resumedFrom, worker);
+      }
+      if ((progress.checkpointEpoch ?? -1) > written) written = await this.copyCheckpoint(run, written);
+      if ((state === 'completed' || state === 'failed') && worker === undefined) onStart(undefined);
+      if (state === 'completed') return this.collect(job, run);
+      if (state === 'failed') {
+        await this.retrying(() => job.remove());
+        return { status: 'failed', error: job.failedReason || 'failed on its worker', seconds: 0 };
+      }
+      if (this.stopping) return this.leave(job, state, worker);
+      await this.sleep(POLL_MS, run.jobId);
+    }
+  }
+
+  /** Ctrl-C: a job not yet taken leaves the queue; one in progress goes on on its worker. */
+  private async leave(job: Job, state: string, worker: string | undefined): Promise<Outcome> {
+    if (state !== 'active') {
+      const removed = await job.remove().then(
+        () => true,
+        () => false,
+      );
+      if (removed) return { status: 'interrupted', seconds: 0, note: 'taken off the queue before it started' };
+    }
+    return {
+      status: 'interrupted',
+      seconds: 0,
+      detached: true,
+      note: `still training on ${worker ?? 'a worker'}; the next --resume collects it`,
+    };
   }
 
   /** The files the run's flags name, with their sha256 and the path as the sweep resolves it. */
@@ -182,12 +260,7 @@ export class QueueExecutor implements Executor {
   }
 
   /** Put the run's files on the queue, and its checkpoint when the sweep folder has one and the queue has none. */
-  private async upload(
-    entry: SweepRunEntry,
-    key: string,
-    folder: string,
-    files: readonly ShippedFile[],
-  ): Promise<void> {
+  private async upload(key: string, folder: string, files: readonly ShippedFile[]): Promise<void> {
     for (const file of files) {
       const k = fileKey(this.target.name, file.sha256);
       await this.redis.set(k, readFileSync(file.path), 'EX', FILE_TTL, 'NX');
@@ -200,39 +273,27 @@ export class QueueExecutor implements Executor {
   }
 
   /** Copy the checkpoint stored for a run into its folder; returns the epoch now in the folder. */
-  private async copyCheckpoint(
-    key: string,
-    folder: string,
-    corpus: ShippedFile | undefined,
-    written: number,
-  ): Promise<number> {
-    const stored = checkpointFromHash(await this.retrying(() => this.redis.hgetallBuffer(key)));
+  private async copyCheckpoint(run: Followed, written: number): Promise<number> {
+    const stored = checkpointFromHash(await this.retrying(() => this.redis.hgetallBuffer(run.key)));
     if (!stored || stored.epoch <= written) return written;
     try {
-      writeCheckpointFiles(folder, stored, corpus?.path);
+      writeCheckpointFiles(run.folder, stored, run.paths);
     } catch (err) {
-      this.note(`rnn-scratch: note: ${folder}: the checkpoint from the queue was not saved: ${firstLine(err)}`);
+      this.note(`rnn-scratch: note: ${run.folder}: the checkpoint from the queue was not saved: ${firstLine(err)}`);
       return written;
     }
     return stored.epoch;
   }
 
   /** A finished job: its final checkpoint into the folder, its result, then the job and checkpoint off Redis. */
-  private async collect(
-    job: import('bullmq').Job,
-    entry: SweepRunEntry,
-    key: string,
-    folder: string,
-    corpus: ShippedFile | undefined,
-    enqueuedAt: number | undefined,
-  ): Promise<Outcome> {
+  private async collect(job: Job, run: Followed): Promise<Outcome> {
     const result = job.returnvalue as RunJobResult;
-    const stored = checkpointFromHash(await this.retrying(() => this.redis.hgetallBuffer(key)));
-    if (stored) writeCheckpointFiles(folder, stored, corpus?.path);
-    const meta = folderCheckpoint(folder);
+    const stored = checkpointFromHash(await this.retrying(() => this.redis.hgetallBuffer(run.key)));
+    if (stored) writeCheckpointFiles(run.folder, stored, run.paths);
+    const meta = folderCheckpoint(run.folder);
     const timing = {
       worker: result.worker,
-      enqueuedAt: enqueuedAt ?? job.timestamp,
+      enqueuedAt: run.enqueuedAt,
       startedAt: job.processedOn ?? NaN,
       trainSeconds: result.trainSeconds,
       trainEndedAt: result.trainEndedAt,
@@ -240,27 +301,23 @@ export class QueueExecutor implements Executor {
       savedAt: Date.now(),
     };
     await this.retrying(async () => {
-      await this.redis.del(key);
+      await this.redis.del(run.key);
       await job.remove();
     });
+    const seconds = result.trainSeconds;
     if (result.status === 'diverged') {
-      return {
-        status: 'diverged',
-        result: meta && resultOfCheckpoint(meta),
-        error: result.error ?? entry.error,
-        seconds: result.trainSeconds,
-        timing,
-      };
+      const error = result.error ?? run.entry.error;
+      return { status: 'diverged', result: meta && resultOfCheckpoint(meta), error, seconds, timing };
     }
-    const summaryResult = result.summary ? resultOfSummary(result.summary) : meta && resultOfCheckpoint(meta);
-    if (!summaryResult)
-      return { status: 'failed', error: 'it completed without a checkpoint on the queue', seconds: 0 };
-    return { status: 'completed', result: summaryResult, seconds: result.trainSeconds, timing };
+    const summary = result.summary ? resultOfSummary(result.summary) : meta && resultOfCheckpoint(meta);
+    if (!summary) return { status: 'failed', error: 'it completed without a checkpoint on the queue', seconds: 0 };
+    return { status: 'completed', result: summary, seconds, timing };
   }
 
   /** Run a Redis command, riding out a lost connection for a while; then a one-line error (exit 9). */
   private async retrying<T>(fn: () => Promise<T>): Promise<T> {
     for (;;) {
+      if (this.closed) throw new Error('the sweep stopped following the queue');
       try {
         const value = await fn();
         this.downSince = undefined;
@@ -269,9 +326,8 @@ export class QueueExecutor implements Executor {
         const now = Date.now();
         if (this.downSince === undefined) {
           this.downSince = now;
-          this.note(
-            `rnn-scratch: note: the queue at ${this.target.shown}: ${redact(firstLine(err), this.target)}; retrying`,
-          );
+          const why = redact(firstLine(err), this.target);
+          this.note(`rnn-scratch: note: the queue at ${this.target.shown}: ${why}; retrying`);
         }
         if (now - this.downSince > GIVE_UP_MS) {
           const lost = queueError(this.target, err);
@@ -285,15 +341,18 @@ export class QueueExecutor implements Executor {
     }
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** Wait `ms`, or less when an event about job `jobId` comes (or on Ctrl-C). */
+  private sleep(ms: number, jobId?: string): Promise<void> {
+    if (jobId !== undefined && this.news.delete(jobId)) return Promise.resolve();
     return new Promise((resolve) => {
+      const key = jobId ?? `sleep-${Math.random()}`;
       const wake = () => {
         clearTimeout(timer);
-        this.wakers.delete(wake);
+        if (this.wakers.get(key) === wake) this.wakers.delete(key);
         resolve();
       };
       const timer = setTimeout(wake, ms);
-      this.wakers.add(wake);
+      this.wakers.set(key, wake);
     });
   }
 }

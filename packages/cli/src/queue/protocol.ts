@@ -164,21 +164,36 @@ export function checkpointFromHash(hash: Record<string, Buffer>): CheckpointFile
   };
 }
 
+/** The paths a run's checkpoint records, as the sweep resolved them (a worker records its own copies). */
+export interface RecordedPaths {
+  /** `corpus.path`, for a run with --corpus. */
+  readonly corpus?: string;
+  /** `hyperparameters.validCorpus`, for a run with --valid-corpus. */
+  readonly validCorpus?: string;
+}
+
 /**
  * Save a checkpoint received from Redis into `folder` with the folder's commit protocol, after checking it
- * (its parameters must have the sha256 its checkpoint.json records, and the shapes it says). `corpusPath`
- * replaces the corpus path the checkpoint records (a worker's copy) with the sweep's, as a local run records it.
+ * (its parameters must have the sha256 its checkpoint.json records, and the shapes it says). `paths` replace
+ * the paths of files the checkpoint records (a worker's copies) with the sweep's, as a local run records them.
  */
-export function writeCheckpointFiles(folder: string, c: CheckpointFiles, corpusPath?: string | null): void {
+export function writeCheckpointFiles(folder: string, c: CheckpointFiles, paths: RecordedPaths = {}): void {
   const text = c.meta.toString('utf8');
   const meta = decodeCheckpointMeta(text, `the checkpoint of ${folder} from the queue`);
-  const raw = JSON.parse(text) as Record<string, unknown> & { paramsSha256?: string; corpus: { path: unknown } };
+  const raw = JSON.parse(text) as Record<string, unknown> & {
+    paramsSha256?: string;
+    corpus: Record<string, unknown>;
+    hyperparameters: Record<string, unknown>;
+  };
   if (raw.paramsSha256 !== undefined && raw.paramsSha256 !== sha256(c.params)) {
     throw new Error(`the checkpoint of ${folder} from the queue is damaged: its parameters do not match`);
   }
   const params = decodeCheckpointParams(c.params, checkpointModel(meta), `the parameters of ${folder} from the queue`);
   const { paramsSha256: _p, checksum: _c, ...plain } = raw;
-  if (corpusPath !== undefined) plain.corpus = { ...raw.corpus, path: corpusPath };
+  if (paths.corpus !== undefined) plain.corpus = { ...raw.corpus, path: paths.corpus };
+  if (paths.validCorpus !== undefined) {
+    plain.hyperparameters = { ...raw.hyperparameters, validCorpus: paths.validCorpus };
+  }
   saveCheckpoint(folder, plain as unknown as CheckpointMeta, params, c.files);
 }
 

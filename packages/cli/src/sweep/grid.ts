@@ -103,11 +103,16 @@ export function parseGrid(grids: readonly string[], specs: readonly FlagSpec[]):
   return axes;
 }
 
+/** A flag's value as train reads it back: `Infinity` as `inf` (`--theta inf`), anything else as a string. */
+function flagText(value: unknown): string {
+  return value === Infinity ? 'inf' : String(value);
+}
+
 /** A value as train reads it, written back: `1.0` -> `1`, `5e-1` -> `0.5`. Throws train's message, located. */
 function normalize(spec: FlagSpec, raw: string, where: string): string {
   try {
     const { flags } = parseArgs([`--${spec.name}=${raw}`], [spec], 'rnn-scratch train');
-    return String((flags as Record<string, unknown>)[camelCase(spec.name)]);
+    return flagText((flags as Record<string, unknown>)[camelCase(spec.name)]);
   } catch (err) {
     if (err instanceof UsageError) throw new UsageError(`${where}: ${err.message}`);
     throw err;
@@ -136,8 +141,8 @@ export function passThroughArgs(
       );
     }
     if (spec.type === 'boolean') args.push(value ? `--${spec.name}` : `--no-${spec.name}`);
-    else if (Array.isArray(value)) for (const v of value) args.push(`--${spec.name}`, String(v));
-    else args.push(`--${spec.name}`, String(value));
+    else if (Array.isArray(value)) for (const v of value) args.push(`--${spec.name}`, flagText(v));
+    else args.push(`--${spec.name}`, flagText(value));
   }
   return args;
 }

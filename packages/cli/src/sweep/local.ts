@@ -19,6 +19,44 @@ import type { RunResult, RunStatus, SweepRunEntry } from './manifest.js';
 
 /** The script that runs the CLI in a child process which stops when its parent dies. */
 export const CHILD_SCRIPT = fileURLToPath(new URL('./child.js', import.meta.url));
+/** Tells child.ts what to do when its parent dies (`stop` or `exit`); set by `startRun` only. */
+export const ORPHANED_ENV = 'RNN_SCRATCH_RUN_ORPHANED';
+
+/** How a run's process ended, and what it printed. */
+export interface RunExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Start `rnn-scratch <args>` as a run's process: in a process group of its own (a Ctrl-C at the terminal
+ * reaches only its parent, which passes it on), watching its parent through an IPC channel (see child.ts).
+ * `orphaned` says what it does when its parent dies: `stop` saves the last completed epoch (a sweep's folder
+ * is worth keeping), `exit` ends at once (a worker's folder is temporary: its checkpoints went to Redis).
+ */
+export function startRun(
+  args: readonly string[],
+  orphaned: 'stop' | 'exit' = 'stop',
+): { child: ChildProcess; ended: Promise<RunExit> } {
+  const child = spawn(process.execPath, [CHILD_SCRIPT, ...args], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    env: { ...process.env, [ORPHANED_ENV]: orphaned },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const ended = new Promise<RunExit>((resolve) => {
+    child.on('error', (err) => {
+      stderr += `rnn-scratch: cannot start the run: ${firstLine(err)}\n`;
+    });
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return { child, ended };
+}
 
 /** How one attempt at a run ended. */
 export interface Outcome {
@@ -33,6 +71,8 @@ export interface Outcome {
   readonly savedEpoch?: number;
   /** What else to say about how it ended (e.g. that it goes on on a worker). */
   readonly note?: string;
+  /** Interrupted here but still training elsewhere (on a worker): the next --resume collects it. */
+  readonly detached?: boolean;
   /** Through a queue: when it was enqueued, taken, trained and saved. */
   readonly timing?: QueueTiming;
 }
@@ -60,9 +100,10 @@ export interface Executor {
   plan(runs: number): string;
   /**
    * Bring one run to an end: a result, a failure, or interrupted. Never throws for the run's own failure.
-   * `onStart` is called when it starts, with the epoch of the checkpoint it continues from (none for a new run).
+   * `onStart` is called when it starts, with the epoch of the checkpoint it continues from (none for a new run)
+   * and where it runs (a queue's worker); again when it moves to another worker.
    */
-  run(entry: SweepRunEntry, onStart: (fromEpoch: number | undefined) => void): Promise<Outcome>;
+  run(entry: SweepRunEntry, onStart: (fromEpoch: number | undefined, where?: string) => void): Promise<Outcome>;
   /** Ctrl-C (the `count`th time): stop the runs in progress, keeping what they did. */
   interrupt(count: number): void;
 }
@@ -133,7 +174,10 @@ export class LocalExecutor implements Executor {
     const args = ['train', ...entry.args, '--threads', '1', '--json', ...(resume ? ['--resume'] : ['--out']), folder];
     onStart(resume ? (saved?.epoch ?? 0) : undefined);
     const started = performance.now();
-    const { code, signal, stdout, stderr } = await this.spawn(args);
+    const run = startRun(args);
+    this.children.add(run.child);
+    const { code, signal, stdout, stderr } = await run.ended;
+    this.children.delete(run.child);
     const seconds = (performance.now() - started) / 1000;
     const message = errorLine(stderr);
     if (code === 0) {
@@ -162,28 +206,5 @@ export class LocalExecutor implements Executor {
   interrupt(): void {
     this.interrupted = true;
     for (const child of this.children) if (child.exitCode === null) child.kill('SIGINT');
-  }
-
-  private spawn(
-    args: string[],
-  ): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, [CHILD_SCRIPT, ...args], {
-        detached: true,
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      });
-      this.children.add(child);
-      let stdout = '';
-      let stderr = '';
-      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-      child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-      child.on('error', (err) => {
-        stderr += `rnn-scratch: cannot start the run: ${firstLine(err)}\n`;
-      });
-      child.on('close', (code, signal) => {
-        this.children.delete(child);
-        resolve({ code, signal, stdout, stderr });
-      });
-    });
   }
 }

@@ -41,9 +41,12 @@ export class SweepProgress {
     if (this.tty) this.above(this.io.stderr, line);
   }
 
-  started(entry: SweepRunEntry, fromEpoch: number | undefined): void {
+  /** A run starts (again), from the checkpoint of `fromEpoch` when it has one, on `where` (a queue's worker). */
+  started(entry: SweepRunEntry, fromEpoch: number | undefined, where?: string): void {
     this.running.set(entry.name, performance.now());
-    if (fromEpoch !== undefined) this.say(`${entry.name}: continues from its checkpoint at epoch ${fromEpoch}`);
+    const on = where === undefined ? '' : ` on ${where}`;
+    if (fromEpoch !== undefined) this.say(`${entry.name}: continues from its checkpoint at epoch ${fromEpoch}${on}`);
+    else if (where !== undefined) this.say(`${entry.name}: started${on}`);
     this.draw();
   }
 
@@ -103,7 +106,9 @@ export class SweepProgress {
     const pending = Math.max(0, waiting - this.running.size);
     let work = pending * mean;
     for (const start of this.running.values()) work += Math.max(mean * 0.05, mean - (now - start) / 1000);
-    return work / Math.max(1, Math.min(this.limit, pending + this.running.size));
+    // Through a queue (no limit here) as many train at once as the workers take: those running now.
+    const slots = Number.isFinite(this.limit) ? this.limit : this.running.size;
+    return work / Math.max(1, Math.min(slots, pending + this.running.size));
   }
 
   private draw(): void {
