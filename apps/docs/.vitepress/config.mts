@@ -50,6 +50,11 @@ const groups: { zh: string; en: string; items: Item[] }[] = [
       ['13-lstm', '13. LSTM 与深层 RNN', '13. LSTM and deep RNNs'],
     ],
   },
+  {
+    zh: '规模化',
+    en: 'At scale',
+    items: [['14-sweeps', '14. 在多台机器上做超参数扫描', '14. Sweeps on many machines']],
+  },
 ];
 
 function sidebar(lang: 'zh' | 'en'): DefaultTheme.SidebarItem[] {
