@@ -1,7 +1,7 @@
 // `rnn-scratch sweep --queue` and `rnn-scratch worker` against a real redis-server on 127.0.0.1 (a free port,
 // its own temporary folder, stopped at the end) with real worker processes: the same results as a local sweep,
-// a worker killed with SIGKILL in the middle of a run, Redis unreachable, a run whose flags train rejects,
-// Ctrl-C on the sweep, a password that never shows, and TLS.
+// a worker killed with SIGKILL in the middle of a run, Ctrl-C on a worker, Redis unreachable (then up), a run
+// whose flags train rejects, a job that is not a run, Ctrl-C on the sweep, a password that never shows, and TLS.
 //
 // Needs redis-server, redis-cli and openssl (Debian's redis-server and openssl; .ci/run installs them). Without
 // them the tests FAIL when CI is set and are skipped (id cli/queue/no-redis-server) otherwise.
@@ -83,6 +83,15 @@ function defineQueueTests(): void {
 
   /** Run the CLI to its end without blocking this process (so the workers' output is read meanwhile). */
   const runDone = (args: string[], env: Record<string, string> = {}) => runAsync(args, env).done;
+
+  /** The epoch of the checkpoint in a run folder (0 while it has none). */
+  function savedEpoch(folder: string): number {
+    try {
+      return json(`${folder}/checkpoint.json`).epoch as number;
+    } catch {
+      return 0;
+    }
+  }
 
   async function until(ready: () => boolean, ms = 60_000): Promise<void> {
     const deadline = Date.now() + ms;
@@ -181,14 +190,7 @@ function defineQueueTests(): void {
       const second = worker(['--queue', redis.url('kill')], env);
       await second.waitFor(/taking runs from/);
       // Once the sweep folder holds a checkpoint of a few epochs (copied from Redis), kill the worker.
-      const epoch = () => {
-        try {
-          return json('killed/lr=1/checkpoint.json').epoch as number;
-        } catch {
-          return 0;
-        }
-      };
-      await until(() => epoch() >= 3);
+      await until(() => savedEpoch('killed/lr=1') >= 3);
       first.child.kill('SIGKILL');
       expect((await first.exited).signal).toBe('SIGKILL');
 
@@ -217,6 +219,34 @@ function defineQueueTests(): void {
       // The dead worker's run stopped with it, and its temporary folder is gone.
       const pid = first.child.pid!;
       expect(readdirSync(tmpdir()).filter((n) => n.startsWith(`rnn-scratch-worker-${pid}-`))).toEqual([]);
+      await second.stop();
+    }, 180_000);
+
+    it('Ctrl-C on a worker puts its run back on the queue at its last epoch; another worker finishes it exactly', async () => {
+      const LONG = [...tiny('epochs'), '--epochs', '60', '--every', '1', '--seed', '4'];
+      const first = worker(['--queue', redis.url('wstop')]);
+      await first.waitFor(/taking runs from/);
+      const sweep = runAsync(['sweep', '--grid', 'lr=1', ...LONG, '--queue', redis.url('wstop'), '--out', 'wstop']);
+      await first.waitFor(/^lr=1: started$/);
+      await until(() => savedEpoch('wstop/lr=1') >= 3);
+      const stopped = await first.stop();
+      expect(stopped.code, first.stderr).toBe(130);
+      expect(first.lines(/^lr=1: stopped; back on the queue at its last completed epoch$/)).toHaveLength(1);
+      expect(first.stderr).toMatch(
+        /\nrnn-scratch: interrupted: 1 run went back on the queue at the last completed epoch\n$/,
+      );
+      expect(redis.cli('LLEN', 'bull:wstop:wait')).toBe('1');
+
+      const second = worker(['--queue', redis.url('wstop')]);
+      const done = await sweep.done;
+      expect(done.code, done.stderr).toBe(0);
+      expect(second.lines(/^lr=1: continues from its checkpoint at epoch \d+$/)).toHaveLength(1);
+      const alone = run(['train', ...LONG, '--lr', '1', '--out', 'alone-wstop', '--json']);
+      expect(alone.code, alone.stderr).toBe(0);
+      expect(json('wstop/lr=1/checkpoint.json').history).toEqual(json('alone-wstop/checkpoint.json').history);
+      expect(readFileSync(join(dir, 'wstop/lr=1/params.safetensors'))).toEqual(
+        readFileSync(join(dir, 'alone-wstop/params.safetensors')),
+      );
       await second.stop();
     }, 180_000);
 
