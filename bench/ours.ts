@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type Preprocessing, resolveBackend, runConfig, startRun, trainRun, type Sampler } from '@rnn-scratch/core';
-import { bundledCorpusPath, readCorpusFile, sha256Hex } from '@rnn-scratch/core/node';
+import { bundledCorpusPath, readCorpusFile, sha256Hex, workerStepCompiler } from '@rnn-scratch/core/node';
 
 const { values } = parseArgs({
   options: {
@@ -19,6 +19,7 @@ const { values } = parseArgs({
     'num-steps': { type: 'string', default: '35' },
     epochs: { type: 'string', default: '20' },
     threads: { type: 'string', default: '1' },
+    workers: { type: 'string', default: '1' },
     seed: { type: 'string', default: '0' },
     sampler: { type: 'string', default: 'sequential' },
     corpus: { type: 'string' },
@@ -57,8 +58,13 @@ const config = runConfig({
 });
 const rssByEpoch: Record<number, number> = {};
 const run = startRun(config, corpus);
+// --workers N: the train step split across N worker threads (`rnn-scratch train --workers N`).
+const workers = Number(values.workers);
+const modules = backend.name === 'reference' ? [] : [import.meta.resolve(`@rnn-scratch/backend-${backend.name}`)];
+const id = `${backend.name}:${backend.device}`;
 const result = await trainRun(run, {
   backend,
+  compileStep: workers > 1 ? workerStepCompiler(workers, backend, { backend: id, modules }) : undefined,
   every: Number.MAX_SAFE_INTEGER,
   // Resident memory after each epoch: it must stay flat over a long run (no leak per step).
   onEpoch: ({ epoch }) => {
@@ -73,6 +79,7 @@ process.stdout.write(
     numHiddens: H,
     vocabSize: run.vocab.length,
     threads: (backend as { threads?: number }).threads ?? null,
+    workers,
     epochs: result.epoch,
     perplexity: result.perplexity,
     tokensPerSec: result.tokensPerSec,

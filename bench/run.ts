@@ -13,7 +13,10 @@
 // text) at H = --large-vocab. The table is printed and appended to BENCHMARKS.md with the date, machine
 // and command.
 //
-//   npm run bench -- [--sizes 128,512,2048] [--large-vocab 512|none] [--backends onnx:cpu,tfjs:wasm]
+// An engine `ID*N` is backend ID trained data-parallel on N worker threads (`rnn-scratch train --workers N`),
+// one intra-op thread each.
+//
+//   npm run bench -- [--sizes 128,512,2048] [--large-vocab 512|none] [--backends onnx:cpu,onnx:cpu*2,tfjs:wasm]
 //     [--threads 1,2] [--repeats 3] [--no-write]
 
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -29,7 +32,7 @@ const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '128,512,2048' },
     'large-vocab': { type: 'string', default: '512' },
-    backends: { type: 'string', default: 'onnx:cpu,tfjs:wasm' },
+    backends: { type: 'string', default: cpus().length >= 2 ? 'onnx:cpu,onnx:cpu*2,tfjs:wasm' : 'onnx:cpu,tfjs:wasm' },
     repeats: { type: 'string', default: '3' },
     threads: { type: 'string', default: cpus().length >= 2 ? '1,2' : '1' },
     epochs: { type: 'string' },
@@ -131,10 +134,12 @@ function runOne(
     // product, with a V-wide multiply that at V = 2,578 doubles PyTorch's time).
     [cmd, args] = [values.python, [join(root, 'bench/torch_rnn.py'), '--json', '--encoding', 'gather', ...common]];
   } else {
+    const [backend, workers = '1'] = engine.split('*');
     [cmd, args] = [
       process.execPath,
-      [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'bench/ours.ts'), '--backend', engine, ...common],
+      [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'bench/ours.ts'), '--backend', backend, ...common],
     ];
+    args.push('--workers', workers);
   }
   const r = spawnSync(cmd, args, { encoding: 'utf8', env, maxBuffer: 64 << 20 });
   const line = r.stdout.trim().split('\n').pop() ?? '';
@@ -188,8 +193,8 @@ const cell = (w: Workload, e: string, t: number) => {
   if (c === undefined) cells.set(key, (c = { runs: [] }));
   return c;
 };
-/** Engines that reported no thread setting: they run at the first thread count only. */
-const noThreadSetting = new Set<string>();
+/** Engines that reported no thread setting, and data-parallel ones (a thread per worker): the first thread count only. */
+const noThreadSetting = new Set<string>(engines.filter((e) => e.includes('*')));
 const threadsOf = (e: string) => (noThreadSetting.has(e) ? threadCounts.slice(0, 1) : threadCounts);
 
 const repeats = Number(values.repeats);
@@ -260,7 +265,10 @@ for (const w of workloads) {
     const runs = b.cell.runs;
     const tps = runs.map((r) => r.tokensPerSec);
     const cores = [...new Set(runs.map((r) => r.core))];
-    const label = e === 'pytorch' ? `pytorch (OpenBLAS ${cores.join(', ')})` : e;
+    const label =
+      e === 'pytorch'
+        ? `pytorch (OpenBLAS ${cores.join(', ')})`
+        : e.replace(/\*(\d+)$/, ' on $1 workers (--workers $1)');
     const threads = e !== 'pytorch' && runs[0].threads === null ? '- (no setting)' : String(b.threads);
     const others = b.others.length ? b.others.map(([t, v]) => `${t}: ${fmt(v)}`).join('; ') : '-';
     lines.push(

@@ -51,9 +51,14 @@ const groups: { zh: string; en: string; items: Item[] }[] = [
     ],
   },
   {
+    zh: '动手改一处：本节练习',
+    en: 'Change one thing: the exercises',
+    items: [['14-exercises', '14. 练习', '14. Exercises']],
+  },
+  {
     zh: '规模化',
     en: 'At scale',
-    items: [['14-sweeps', '14. 在多台机器上做超参数扫描', '14. Sweeps on many machines']],
+    items: [['15-sweeps', '15. 在多台机器上做超参数扫描', '15. Sweeps on many machines']],
   },
 ];
 

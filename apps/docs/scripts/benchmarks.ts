@@ -69,7 +69,7 @@ const QUEUE_ROWS_ZH: ReadonlyArray<readonly [prefix: string, zh: string]> = [
   ['sweep wall time, queue', '扫描总时间，经由队列'],
 ];
 
-/** Page 14: the newest `npm run bench:queue` table, and when and where it was measured. */
+/** Page 15: the newest `npm run bench:queue` table, and when and where it was measured. */
 function queueBenchmark(): Record<string, string> {
   const queue = newest((s) => s.heading.startsWith('Queue,'), 'npm run bench:queue');
   const rows = table(queue);

@@ -37,6 +37,7 @@ import {
 import { demo as scalarAutodiffDemo } from '../snippets/scalar-autodiff.ts';
 import { benchmarks } from './benchmarks.ts';
 import { cellPages } from './cells.ts';
+import { exercisePages } from './exercises.ts';
 import { bookCodeCheck } from './book-code/check.ts';
 import { renderBookCode } from './book-code/render.ts';
 import { figures } from './figures/index.ts';
@@ -254,6 +255,7 @@ export async function generate(): Promise<Record<string, string>> {
     ...(await bookCodeCheck()),
     ...(await figures()),
     ...(await cellPages()),
+    ...(await exercisePages()),
     ...sweepPage(),
     'scalar-autodiff.out.txt': `${scalarAutodiffDemo()}\n`,
   };

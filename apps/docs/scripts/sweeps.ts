@@ -1,4 +1,4 @@
-// Page 14 (sweeps on many machines): a real small sweep, run with the real CLI, its ranked result table as
+// Page 15 (sweeps on many machines): a real small sweep, run with the real CLI, its ranked result table as
 // text and as a figure. The sweep runs locally (child processes); test/sweeps.test.ts runs the very same
 // sweep through a redis-server and two `rnn-scratch worker` processes and checks that it gives this table.
 

@@ -1,4 +1,4 @@
-// Page 14 shows a sweep that the generator runs locally; the page says the same sweep through Redis gives the
+// Page 15 shows a sweep that the generator runs locally; the page says the same sweep through Redis gives the
 // same table. This test runs it through a real redis-server (127.0.0.1, a free port, its own temporary folder)
 // and two real `rnn-scratch worker` processes, and compares with the generated table and figure.
 //
@@ -19,7 +19,7 @@ const SKIP_ID = 'docs/sweeps/no-redis-server';
 const hasRedis = spawnSync('sh', ['-c', 'command -v redis-server']).status === 0;
 const generated = (name: string) => readFileSync(join(generatedDir, name), 'utf8');
 
-describe('page 14: the sweep through a queue', () => {
+describe('page 15: the sweep through a queue', () => {
   if (!hasRedis && !process.env.CI) {
     it.skip(`[skipped ${SKIP_ID}: redis-server not found (install Debian's redis-server)]`, () => {});
     return;

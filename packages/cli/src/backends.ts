@@ -58,6 +58,11 @@ export const BACKEND_PACKAGES: readonly BackendPackage[] = [
   },
 ];
 
+/** The module URLs that register backend `name` (none for core's own), for worker threads to import. */
+export function backendModules(name: string): string[] {
+  return BACKEND_PACKAGES.filter((p) => p.name === name).map((p) => import.meta.resolve(p.pkg));
+}
+
 /** What happened when a backend package was imported. */
 export interface PackageLoad {
   readonly name: string;

@@ -29,6 +29,7 @@ export * from './nn/model.js';
 export * from './train/train-step.js';
 export * from './train/sgd.js';
 export * from './train/train-loop.js';
+export * from './train/data-parallel.js';
 export * from './train/run.js';
 export * from './train/evaluate.js';
 export * from './train/predict.js';

@@ -37,12 +37,13 @@ import {
   type Run,
   type RunConfig,
   type RunCorpus,
+  type RunTrainOptions,
   type TrainResult,
 } from '@rnn-scratch/core';
-import { bundledCorpusPath, checkTimeMachineSha256, readCorpusFile } from '@rnn-scratch/core/node';
+import { bundledCorpusPath, checkTimeMachineSha256, readCorpusFile, workerStepCompiler } from '@rnn-scratch/core/node';
 
 import { UsageError, type FlagValues } from '../args.js';
-import { openBackend } from '../backends.js';
+import { backendModules, openBackend } from '../backends.js';
 import { checkOutDir, loadCheckpoint, saveCheckpoint, type LoadedCheckpoint } from '../checkpoint.js';
 import { defineCommand, type CommandContext } from '../command.js';
 import { CliError, EXIT_BACKEND, EXIT_DIVERGED, EXIT_INTERRUPTED } from '../errors.js';
@@ -194,6 +195,13 @@ const flags = [
     defaultLabel: "the backend's choice",
   },
   {
+    name: 'workers',
+    type: 'int',
+    min: 1,
+    default: 1,
+    help: "train on N CPU cores: each minibatch's subsequences split across N worker threads, one engine and one thread each; the mean of their gradients is clipped and applied once, so the numbers are the book's (--batch-size must divide by N; not with --bptt epoch)",
+  },
+  {
     name: 'every',
     type: 'int',
     min: 1,
@@ -273,11 +281,14 @@ export const trainCommand = defineCommand({
     const out = options.out ?? resumed?.dir ?? defaultOutDir();
     checkOutDir(out, resumed?.dir, saveBytes(run));
     const prefixes = options.prefix !== undefined ? [preprocessPrefix(options.prefix, run)] : book.prefixes;
+    checkWorkers(options.workers, run);
     const backend = await openTrainBackend(options, resumed?.meta.backend, io);
+    const compileStep = options.workers > 1 ? workerSteps(options.workers, backend) : undefined;
 
     const output = new TrainOutput(io, options.json, backend);
     output.header(run, { resumed: resumed?.dir, out });
-    const result = await trainWithCheckpoints(run, backend, { out, every: options.every, prefixes, output, io });
+    const { every } = options;
+    const result = await trainWithCheckpoints(run, backend, { out, every, prefixes, output, io, compileStep });
     output.report(run, result, { out, wallSeconds: (performance.now() - started) / 1000, prefixes });
   },
 });
@@ -334,6 +345,21 @@ function buildRun(options: TrainFlags): { run: Run; resumed?: LoadedCheckpoint }
     );
   }
   return { run: withHeldOut(run), resumed };
+}
+
+/** --workers N splits each minibatch into N equal shards, one minibatch per step. */
+function checkWorkers(workers: number, run: Run): void {
+  if (workers === 1) return;
+  const { batchSize, bptt } = run.config;
+  if (batchSize % workers !== 0)
+    throw new UsageError(`--workers ${workers} needs a --batch-size that divides by ${workers}, got ${batchSize}`);
+  if (bptt === 'epoch') throw new UsageError(`--workers ${workers} runs one minibatch per step: not with --bptt epoch`);
+}
+
+/** The train step across `workers` threads, each opening the same backend as this run with one thread. */
+function workerSteps(workers: number, backend: Backend): RunTrainOptions['compileStep'] {
+  const id = `${backend.name}:${backend.device}`;
+  return workerStepCompiler(workers, backend, { backend: id, threads: 1, modules: backendModules(backend.name) });
 }
 
 /** --valid-tokens or --valid-corpus replace the held-out data of a resumed run. */
@@ -425,7 +451,14 @@ async function openTrainBackend(options: TrainFlags, saved: string | undefined, 
 async function trainWithCheckpoints(
   run: Run,
   backend: Backend,
-  o: { out: string; every: number; prefixes: readonly string[]; output: TrainOutput; io: CommandContext },
+  o: {
+    out: string;
+    every: number;
+    prefixes: readonly string[];
+    output: TrainOutput;
+    io: CommandContext;
+    compileStep?: RunTrainOptions['compileStep'];
+  },
 ): Promise<TrainResult> {
   const save = (status: CheckpointMeta['status'], diverged?: DivergenceError) =>
     saveRun(run, backend, o.out, status, diverged);
@@ -437,6 +470,7 @@ async function trainWithCheckpoints(
       every: o.every,
       prefixes: o.prefixes,
       signal: ctrlC.signal,
+      compileStep: o.compileStep,
       onEpoch: (info) => {
         o.output.epoch(info);
         if (info.epoch % o.every === 0 && info.epoch !== info.numEpochs) save('running');

@@ -149,3 +149,5 @@ export function loadDataTimeMachineFromFile(
     ...rest,
   });
 }
+
+export { type WorkerOptions, compileInWorker, workerStepCompiler } from './worker-step.js';

@@ -253,6 +253,12 @@ export interface TrainOptions {
   readonly onStep?: (info: StepInfo) => void;
   /** Stop between minibatches; `train` then returns the parameters of the last completed epoch. */
   readonly signal?: AbortSignal;
+  /**
+   * How the train step is compiled (default: `backend.compile(buildTrainStep(config))`); e.g. a
+   * `compileDataParallelStep` over worker threads (`@rnn-scratch/core/node`'s `workerStepCompiler`).
+   * Not with `bptt: 'epoch'`, whose graphs grow with the minibatch index.
+   */
+  readonly compileStep?: (config: TrainStepConfig) => Promise<Executable>;
 }
 
 export interface TrainResult {
@@ -366,6 +372,8 @@ class TrainGraphs {
       inputEncoding: options.inputEncoding,
       updateBatchSize: options.updateBatchSize,
     };
+    if (options.compileStep && options.bptt === 'epoch')
+      throw new Error("train: a custom train step (compileStep) runs one minibatch per step, not bptt 'epoch'");
     const predictor = await Predictor.create(backend, config);
     const forward = options.valid ? await backend.compile(buildForward(config)) : undefined;
     const graphs = new TrainGraphs(options, config, predictor, forward);
@@ -377,7 +385,8 @@ class TrainGraphs {
   readonly stepFor = (minibatches: number): Promise<Executable> => {
     let exe = this.steps.get(minibatches);
     if (!exe) {
-      exe = this.options.backend.compile(buildTrainStep({ ...this.config, minibatches }));
+      const { compileStep, backend } = this.options;
+      exe = compileStep ? compileStep(this.config) : backend.compile(buildTrainStep({ ...this.config, minibatches }));
       this.steps.set(minibatches, exe);
     }
     return exe;

@@ -108,15 +108,21 @@ export function pickParams<P extends Params>(values: Readonly<Record<string, Hos
   return Object.fromEntries(Object.keys(like).map((name) => [name, values[name]])) as P;
 }
 
-/** The forward pass alone (loss and logits), e.g. for evaluation or for checking gradients numerically. */
-export function buildForward(config: TrainStepConfig): Graph {
+/** Forward and the mean loss of one minibatch: what `buildForward` outputs and `buildGradStep` differentiates. */
+export function stepLoss(config: TrainStepConfig) {
   const { batchSize, numSteps } = config;
   const { b, X, Y, state, params } = stepInputs(config);
   const { logits, state: newState } = modelForward(X, state, params, config);
   const y = Y.transpose().reshape([numSteps * batchSize]);
-  b.output('loss', softmaxCrossEntropy(logits, y));
+  return { b, params, logits, loss: softmaxCrossEntropy(logits, y), state: newState };
+}
+
+/** The forward pass alone (loss and logits), e.g. for evaluation or for checking gradients numerically. */
+export function buildForward(config: TrainStepConfig): Graph {
+  const { b, loss, logits, state } = stepLoss(config);
+  b.output('loss', loss);
   b.output('logits', logits);
-  b.output('state', newState);
+  b.output('state', state);
   return optimizeGraph(b.build());
 }
 
