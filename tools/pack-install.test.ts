@@ -147,7 +147,12 @@ describe('the packed tarballs', () => {
       expect(Object.keys(manifest.optionalDependencies).sort()).toEqual([
         '@rnn-scratch/backend-onnx',
         '@rnn-scratch/backend-tfjs',
+        'bullmq',
+        'ioredis',
       ]);
+      // The queue's client libraries are pinned: a sweep and its workers must speak the same protocol.
+      expect(manifest.optionalDependencies.bullmq).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(manifest.optionalDependencies.ioredis).toMatch(/^\d+\.\d+\.\d+$/);
     }
   });
 });
@@ -254,6 +259,34 @@ describe('a fresh project where onnx installs', () => {
     );
     expect(p.code, p.stderr).toBe(0);
     expect(p.stdout).toMatch(/^time traveller.{5}\n$/);
+  });
+
+  it('sweep runs its runs as child processes of the installed CLI, and worker loads the queue libraries', () => {
+    const s = run(
+      'npx',
+      [
+        '--no',
+        'rnn-scratch',
+        'sweep',
+        '--grid',
+        'seed=1,2',
+        ...TINY,
+        '--epochs',
+        '1',
+        '--jobs',
+        '2',
+        '--out',
+        'sw',
+        '--json',
+      ],
+      projects.working,
+    );
+    expect(s.code, s.stderr).toBe(0);
+    expect(JSON.parse(s.stdout).runs.map((r: { status: string }) => r.status)).toEqual(['completed', 'completed']);
+    // Port 9 (discard) is closed here: the worker gets as far as connecting, so bullmq and ioredis loaded.
+    const w = run('npx', ['--no', 'rnn-scratch', 'worker', '--queue', 'redis://127.0.0.1:9/q'], projects.working);
+    expect(w.code, w.stderr).toBe(9);
+    expect(w.stderr).toMatch(/^rnn-scratch: cannot use the queue at redis:\/\/127\.0\.0\.1:9\/q: connect ECONNREFUSED/);
   });
 
   it('rnn-scratch export writes the model and its vocabulary from the installed packages', () => {

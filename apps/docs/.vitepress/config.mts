@@ -57,6 +57,11 @@ const groups: { zh: string; en: string; items: Item[] }[] = [
     en: 'Change one thing: the exercises',
     items: [['14-exercises', '14. 练习', '14. Exercises']],
   },
+  {
+    zh: '规模化',
+    en: 'At scale',
+    items: [['15-sweeps', '15. 在多台机器上做超参数扫描', '15. Sweeps on many machines']],
+  },
 ];
 
 function sidebar(lang: 'zh' | 'en'): DefaultTheme.SidebarItem[] {

@@ -54,6 +54,56 @@ function newest(pred: (s: Section) => boolean, what: string): Section {
   return found[found.length - 1];
 }
 
+/** The rows of `npm run bench:queue`'s table, in Chinese. */
+const QUEUE_ROWS_ZH: ReadonlyArray<readonly [prefix: string, zh: string]> = [
+  ['pickup', '接手：从可以开始到被 worker 接手'],
+  ['on the worker', 'worker 上训练以外的时间（取文件和检查点、启动、存储、报告）'],
+  ['result transfer', '结果传回：从 worker 报告到写进扫描文件夹'],
+  ['queue overhead in all', '队列开销合计'],
+  ['per sweep: its start', '每个扫描：从启动到第一次入队（连接）'],
+  ['per sweep: its last', '每个扫描：从写完最后一个结果到退出'],
+  ["the run's own time on a worker", '运行本身在 worker 上的时间（train 进程）'],
+  ["the run's own time in the local", '运行本身在本地扫描中的时间'],
+  ['checkpoint transferred', '传送的检查点（params.safetensors + checkpoint.json）'],
+  ['sweep wall time, local', '扫描总时间，本地'],
+  ['sweep wall time, queue', '扫描总时间，经由队列'],
+];
+
+/** Page 15: the newest `npm run bench:queue` table, and when and where it was measured. */
+function queueBenchmark(): Record<string, string> {
+  const queue = newest((s) => s.heading.startsWith('Queue,'), 'npm run bench:queue');
+  const rows = table(queue);
+  const head = Object.keys(rows[0])[0];
+  const out: Record<string, string> = {};
+  for (const lang of LANGS) {
+    const t = (zh: string, en: string) => tr(lang, zh, en);
+    const label = (row: Record<string, string>) => {
+      const what = Object.values(row)[0];
+      if (lang === 'en') return what;
+      const zh = QUEUE_ROWS_ZH.find(([prefix]) => what.startsWith(prefix));
+      if (!zh) throw new Error(`BENCHMARKS.md: no Chinese label for the queue row '${what}'`);
+      return `${zh[1]}${/--jobs (\d+)/.exec(what) ? `（--jobs ${/--jobs (\d+)/.exec(what)![1]}）` : ''}${/with (\d+) workers/.exec(what) ? `（${/with (\d+) workers/.exec(what)![1]} 个 worker）` : ''}`;
+    };
+    const lines = [
+      t(
+        `${queue.heading.replace(/^Queue, /, '')}，机器（原文）：\`${bullet(queue, 'machine')}\`。`,
+        `${queue.heading.replace(/^Queue, /, '')}; machine: ${bullet(queue, 'machine')}.`,
+      ),
+      '',
+      `| ${lang === 'en' ? head : head.replace(/^per run \((\d+) queued runs, (\d+) local\)$/, '每次运行（$1 次经由队列，$2 次本地）')} | ${t('中位数', 'median')} | ${t('最小–最大', 'min–max')} |`,
+      '|---|---|---|',
+      ...rows.map((row) => `| ${label(row)} | ${col(row, 'median')} | ${col(row, 'min-max')} |`),
+      '',
+      t(
+        `原文的结论：\`${bullet(queue, 'queue overhead per run')}\``,
+        `In short: queue overhead per run: ${bullet(queue, 'queue overhead per run')}.`,
+      ),
+    ];
+    out[`bench-queue.${lang}.md`] = `${lines.join('\n')}\n`;
+  }
+  return out;
+}
+
 export function benchmarks(): Record<string, string> {
   const cpu = newest(
     (s) => /^\d{4}-\d{2}-\d{2} /.test(s.heading) && s.body.includes('`npm run bench`'),
@@ -78,7 +128,7 @@ export function benchmarks(): Record<string, string> {
   const BOOK_PRINTED: Record<string, string> = { sequential: printedByBook[1], 'book-random': printedByBook[2] };
   const walls = bookRows.map((r) => Number(col(r, 'wall s')));
 
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = { ...queueBenchmark() };
   for (const lang of LANGS) {
     const t = (zh: string, en: string) => tr(lang, zh, en);
     const engineName = (e: string) =>

@@ -47,6 +47,7 @@ import { docsRoot, generatedDir, repoRoot } from './paths.ts';
 import { corpusJoins, inputId, outputId, pipeline } from './pipeline.ts';
 import { rnnStepExample, tinyParams } from './rnn-step.ts';
 import { corpusText } from './runs.ts';
+import { sweepPage } from './sweeps.ts';
 import { batchSizeText, clippingText, predictionText } from './small-runs-text.ts';
 import { padCells } from './text-table.ts';
 
@@ -255,6 +256,7 @@ export async function generate(): Promise<Record<string, string>> {
     ...(await figures()),
     ...(await cellPages()),
     ...(await exercisePages()),
+    ...sweepPage(),
     'scalar-autodiff.out.txt': `${scalarAutodiffDemo()}\n`,
   };
 }

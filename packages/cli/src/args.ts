@@ -7,7 +7,8 @@
  * is wrong and, for a misspelt flag, which flag was probably meant.
  *
  * Accepted syntax: `--name value`, `--name=value`, `--flag` / `--no-flag` / `--flag=false` for booleans,
- * `-x value` for a flag with a one-letter `short` alias, and `--` to end the flags.
+ * `-x value` for a flag with a one-letter `short` alias, and `--` to end the flags. A `strings` flag may be given
+ * many times and collects its values in order.
  */
 
 import { suggest } from '@rnn-scratch/core';
@@ -17,7 +18,7 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export type FlagType = 'number' | 'int' | 'string' | 'boolean' | 'choice';
+export type FlagType = 'number' | 'int' | 'string' | 'strings' | 'boolean' | 'choice';
 
 interface FlagBase {
   /** The long name without dashes, kebab-case: `'max-tokens'` is given as `--max-tokens` and read as `maxTokens`. */
@@ -32,6 +33,11 @@ interface FlagBase {
   defaultLabel?: string;
   /** The flag's former name: giving it says what it is called now. */
   formerly?: string;
+  /**
+   * A flag this command refuses although a related command takes it (e.g. train's --threads for a sweep):
+   * giving it is a usage error `--name <refuse>`. Not shown in help.
+   */
+  refuse?: string;
 }
 
 export interface NumberFlag extends FlagBase {
@@ -52,6 +58,12 @@ export interface StringFlag extends FlagBase {
   validate?: (value: string) => string | undefined;
 }
 
+/** A string flag that may be given many times: its value is the list of values, in order (default: empty). */
+export interface StringsFlag extends FlagBase {
+  type: 'strings';
+  validate?: (value: string) => string | undefined;
+}
+
 export interface BooleanFlag extends FlagBase {
   type: 'boolean';
   /** Booleans are false unless given; a default of true makes `--no-name` the useful form. */
@@ -64,7 +76,7 @@ export interface ChoiceFlag extends FlagBase {
   default?: string;
 }
 
-export type FlagSpec = NumberFlag | StringFlag | BooleanFlag | ChoiceFlag;
+export type FlagSpec = NumberFlag | StringFlag | StringsFlag | BooleanFlag | ChoiceFlag;
 
 /** `'max-tokens'` -> `'maxTokens'`, at the type level. */
 export type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}`
@@ -84,9 +96,11 @@ type ValueOf<F extends FlagSpec> = F extends { type: 'number' | 'int' }
 export type FlagValues<S extends readonly FlagSpec[]> = {
   [F in S[number] as CamelCase<F['name']>]: F extends { type: 'boolean' }
     ? boolean
-    : F extends { default: string | number }
-      ? ValueOf<F>
-      : ValueOf<F> | undefined;
+    : F extends { type: 'strings' }
+      ? string[]
+      : F extends { default: string | number }
+        ? ValueOf<F>
+        : ValueOf<F> | undefined;
 };
 
 export interface ParsedArgs<S extends readonly FlagSpec[]> {
@@ -121,8 +135,10 @@ export function parseArgs<const S extends readonly FlagSpec[]>(
 
   // Start from the defaults; booleans default to false.
   const values: Record<string, unknown> = {};
-  for (const spec of specs)
-    values[camelCase(spec.name)] = spec.default ?? (spec.type === 'boolean' ? false : undefined);
+  for (const spec of specs) {
+    if (spec.type === 'strings') values[camelCase(spec.name)] = [];
+    else values[camelCase(spec.name)] = spec.default ?? (spec.type === 'boolean' ? false : undefined);
+  }
 
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -154,6 +170,7 @@ export function parseArgs<const S extends readonly FlagSpec[]>(
     }
     if (!spec) throw unknownFlag(key, specs, where);
     const shown = `--${spec.name}`;
+    if (spec.refuse !== undefined) throw new UsageError(`${shown} ${spec.refuse}`);
 
     if (spec.type === 'boolean') {
       if (negated && inline !== undefined) throw new UsageError(`${key} takes no value, got '${arg}'`);
@@ -171,7 +188,9 @@ export function parseArgs<const S extends readonly FlagSpec[]>(
       inline = next;
       i++;
     }
-    values[camelCase(spec.name)] = convert(spec, inline, shown);
+    const value = convert(spec, inline, shown);
+    if (spec.type === 'strings') (values[camelCase(spec.name)] as string[]).push(value as string);
+    else values[camelCase(spec.name)] = value;
   }
   return { flags: values as FlagValues<S>, positionals };
 }
@@ -196,7 +215,8 @@ function convert(spec: FlagSpec, raw: string, shown: string): unknown {
       if (problem) throw new UsageError(`${shown} ${problem}`);
       return value;
     }
-    case 'string': {
+    case 'string':
+    case 'strings': {
       if (raw === '') throw new UsageError(`${shown} needs a non-empty value`);
       const problem = spec.validate?.(raw);
       if (problem) throw new UsageError(`${shown} ${problem}`);
@@ -229,6 +249,7 @@ function describeValue(spec: FlagSpec): string {
     case 'number':
       return spec.infinity ? 'a number or inf' : 'a number';
     case 'string':
+    case 'strings':
       return spec.placeholder ? `a ${spec.placeholder.toLowerCase()}` : 'a string';
     case 'choice':
       return `one of ${spec.choices.join(', ')}`;
@@ -257,18 +278,24 @@ function unknownFlag(key: string, specs: readonly FlagSpec[], where: string): Us
 export { editDistance, suggest } from '@rnn-scratch/core';
 
 /** The help lines for a list of flags: `  --max-tokens N   keep the first N tokens (default: 10000)`. */
-export function formatFlagHelp(specs: readonly FlagSpec[]): string[] {
+export function formatFlagHelp(all: readonly FlagSpec[]): string[] {
+  const specs = all.filter((spec) => spec.refuse === undefined);
   const left = specs.map((spec) => {
     const names = `${spec.short ? `-${spec.short}, ` : '    '}--${spec.name}`;
     if (spec.type === 'boolean') return names;
     const placeholder =
-      spec.placeholder ?? (spec.type === 'choice' ? spec.choices.join('|') : spec.type === 'string' ? 'TEXT' : 'N');
+      spec.placeholder ??
+      (spec.type === 'choice'
+        ? spec.choices.join('|')
+        : spec.type === 'string' || spec.type === 'strings'
+          ? 'TEXT'
+          : 'N');
     return `${names} ${placeholder}`;
   });
   const width = Math.max(...left.map((l) => l.length)) + 3;
   return specs.map((spec, k) => {
-    const shownDefault =
-      spec.defaultLabel ?? (spec.default === undefined || spec.default === false ? undefined : String(spec.default));
+    const value = spec.type === 'strings' ? undefined : spec.default;
+    const shownDefault = spec.defaultLabel ?? (value === undefined || value === false ? undefined : String(value));
     return `  ${left[k].padEnd(width)}${spec.help}${shownDefault === undefined ? '' : ` (default: ${shownDefault})`}`;
   });
 }

@@ -29,6 +29,17 @@ export const EXIT_DIVERGED = 6;
  * wrote is removed and the previous checkpoint in the folder is intact.
  */
 export const EXIT_SAVE_FAILED = 7;
+/**
+ * A sweep finished, but some of its runs failed (the results table and results.json say why); the other runs'
+ * results are kept, and resuming the sweep retries the failed runs.
+ */
+export const EXIT_RUNS_FAILED = 8;
+/**
+ * The queue of `sweep --queue` or `worker` cannot be used: Redis is not reachable, refused or lacks the
+ * password, the TLS handshake failed, the connection was lost for good, or bullmq/ioredis are not installed.
+ * Nothing was enqueued twice: running the command again continues.
+ */
+export const EXIT_QUEUE = 9;
 /** Interrupted with Ctrl-C (SIGINT); the last completed epoch was saved. 128 + SIGINT(2), as shells do. */
 export const EXIT_INTERRUPTED = 130;
 
@@ -42,6 +53,8 @@ export const EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
   [EXIT_BACKEND, 'backend unavailable (the message says why and how to install it)'],
   [EXIT_DIVERGED, 'training diverged (NaN/Inf loss); the last good checkpoint was saved'],
   [EXIT_SAVE_FAILED, 'checkpoint not saved: no space, read-only or no permission; the previous one is intact'],
+  [EXIT_RUNS_FAILED, 'sweep: some runs failed (the table says why); the others are kept, --resume retries them'],
+  [EXIT_QUEUE, 'queue: Redis unreachable, password refused or missing, TLS failed, or bullmq not installed'],
   [EXIT_INTERRUPTED, 'interrupted (Ctrl-C); the last completed epoch was saved'],
 ];
 

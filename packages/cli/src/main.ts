@@ -5,7 +5,8 @@
  * Exit codes (errors.ts): 0 success, 1 unexpected error (a bug: run with --debug for the stack trace), 2 usage
  * error (unknown command or flag, bad flag value), 3 data or input error (missing/empty file, corpus too short,
  * ..., an unwritable --out), 4 checkpoint error, 5 backend unavailable, 6 training diverged, 7 checkpoint not saved
- * (no space, read-only, no permission), 130 interrupted (Ctrl-C).
+ * (no space, read-only, no permission), 8 some runs of a sweep failed, 9 the queue cannot be used, 130 interrupted
+ * (Ctrl-C).
  *
  * `bin/rnn-scratch.js` imports this module and calls `run()`. Running `node dist/main.js` directly works too.
  */
@@ -22,13 +23,18 @@ import { benchCommand } from './commands/bench.js';
 import { corpusCommand } from './commands/corpus.js';
 import { exportCommand } from './commands/export.js';
 import { predictCommand } from './commands/predict.js';
+import { sweepCommand } from './commands/sweep.js';
+import { workerCommand } from './commands/worker.js';
 import { trainCommand } from './commands/train.js';
 import { classify, EXIT_CODES, EXIT_OK } from './errors.js';
+import { redact } from './queue/url.js';
 
 /** Every command, in the order `--help` lists them. Add new commands here. */
 export const commands: readonly Command[] = [
   trainCommand,
   predictCommand,
+  sweepCommand,
+  workerCommand,
   exportCommand,
   backendsCommand,
   benchCommand,
@@ -181,10 +187,10 @@ export async function main(argv: readonly string[], io: MainIO = {}): Promise<nu
   } catch (err) {
     const { code, expected } = classify(err);
     const hint = expected || debug ? '' : ' (this looks like a bug; run with --debug for the stack trace)';
-    // Exactly one line, whatever the error carries after its first.
-    const message = firstLine(err) || (err instanceof Error ? err.name : 'error');
+    // Exactly one line, whatever the error carries after its first; never a password from an address.
+    const message = redact(firstLine(err) || (err instanceof Error ? err.name : 'error'));
     stderr.write(`rnn-scratch: ${expected ? '' : 'unexpected error: '}${message}${hint}\n`);
-    if (debug && err instanceof Error && err.stack) stderr.write(`${err.stack}\n`);
+    if (debug && err instanceof Error && err.stack) stderr.write(`${redact(err.stack)}\n`);
     return code;
   }
 }

@@ -1,7 +1,7 @@
 // Unit tests of the flag parser and of main()'s error handling, in-process.
 import { describe, expect, it } from 'vitest';
 
-import { editDistance, formatFlagHelp, parseArgs, suggest, UsageError } from '../src/args.js';
+import { editDistance, formatFlagHelp, parseArgs, suggest, UsageError, type FlagSpec } from '../src/args.js';
 import { defineCommand } from '../src/command.js';
 import { EXIT_DATA, EXIT_UNEXPECTED, EXIT_USAGE } from '../src/errors.js';
 import { main } from '../src/main.js';
@@ -24,6 +24,24 @@ const usageMessage = (fn: () => unknown): string => {
   }
   throw new Error('expected a UsageError');
 };
+
+describe('parseArgs: repeatable and refused flags', () => {
+  const own = [
+    { name: 'grid', type: 'strings', help: 'grid' },
+    { name: 'threads', type: 'int', refuse: 'is set by the sweep', help: 'threads' },
+  ] as const satisfies readonly FlagSpec[];
+
+  it('collects a repeatable flag in order, empty when not given', () => {
+    expect(parseArgs(['--grid', 'a=1', '--grid=b=2'], own, 'x').flags.grid).toEqual(['a=1', 'b=2']);
+    expect(parseArgs([], own, 'x').flags.grid).toEqual([]);
+    expect(usageMessage(() => parseArgs(['--grid', ''], own, 'x'))).toBe('--grid needs a non-empty value');
+  });
+
+  it('refuses a refused flag with its reason and leaves it out of the help', () => {
+    expect(usageMessage(() => parseArgs(['--threads', '2'], own, 'x'))).toBe('--threads is set by the sweep');
+    expect(formatFlagHelp(own).join('\n')).not.toMatch(/threads/);
+  });
+});
 
 describe('parseArgs', () => {
   it('fills defaults and camelCases names', () => {

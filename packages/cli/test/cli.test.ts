@@ -218,7 +218,7 @@ describe('rnn-scratch errors: one line, distinct exit codes, no stack trace', ()
     expectOneLineError(
       cli(['xyzzy']),
       2,
-      /^rnn-scratch: unknown command 'xyzzy' \(commands: train, predict, export, backends, bench, corpus, help\)$/,
+      /^rnn-scratch: unknown command 'xyzzy' \(commands: train, predict, sweep, worker, export, backends, bench, corpus, help\)$/,
     );
   });
 
