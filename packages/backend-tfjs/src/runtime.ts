@@ -18,7 +18,7 @@
 // `tfjs:node` and `tfjs:cuda` both register tfjs's `tensorflow` backend, so only one of them can ever
 // be loaded in a process.
 
-import { firstLine, softwareAdapterName } from '@rnn-scratch/core';
+import { type GpuAdapterLike, firstLine, softwareGpuAdapter } from '@rnn-scratch/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 export type TfjsDevice = 'cuda' | 'node' | 'webgpu' | 'wasm' | 'cpu';
@@ -290,46 +290,12 @@ export class TfjsRuntimeLoader {
     }
     if (adapter == null) this.fail('webgpu', 'no WebGPU adapter was found (no GPU, or no driver for it)');
     await this.importOptional('webgpu', '@tensorflow/tfjs-backend-webgpu');
-    return softwareAdapter(adapter as AdapterLike);
+    return softwareGpuAdapter(adapter as GpuAdapterLike);
   }
 }
 
 interface GpuLike {
   requestAdapter(): Promise<unknown>;
-}
-
-/** What a GPUAdapter tells about itself (`info`; older implementations: `requestAdapterInfo()`). */
-interface AdapterInfoLike {
-  readonly vendor?: string;
-  readonly architecture?: string;
-  readonly device?: string;
-  readonly description?: string;
-  readonly isFallbackAdapter?: boolean;
-  /** Dawn's adapter type (`discrete GPU`, `integrated GPU`, `CPU`...), where an implementation reports it. */
-  readonly adapterType?: string;
-}
-interface AdapterLike {
-  readonly info?: AdapterInfoLike;
-  requestAdapterInfo?(): Promise<AdapterInfoLike>;
-  readonly isFallbackAdapter?: boolean;
-}
-
-/** The software rasteriser an adapter is (SwiftShader, lavapipe, llvmpipe...), from its info; else undefined. */
-async function softwareAdapter(adapter: AdapterLike): Promise<string | undefined> {
-  let info = adapter.info;
-  if (info === undefined && typeof adapter.requestAdapterInfo === 'function') {
-    try {
-      info = await adapter.requestAdapterInfo();
-    } catch {
-      // no information: judged as hardware, as before
-    }
-  }
-  const named = softwareAdapterName(info?.vendor, info?.architecture, info?.device, info?.description);
-  if (named !== undefined) return named;
-  if (/^cpu$/i.test(info?.adapterType ?? '')) return info?.description || info?.vendor || 'a CPU adapter';
-  if (info?.isFallbackAdapter === true || adapter.isFallbackAdapter === true)
-    return info?.description || 'a fallback adapter';
-  return undefined;
 }
 
 /** In Node: the directory holding tfjs-backend-wasm's `.wasm` files (its `dist/`), with a trailing slash. */
