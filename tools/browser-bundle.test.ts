@@ -79,13 +79,14 @@ if (missing !== undefined && !process.env.CI) {
         expect(text).not.toMatch(/^error/);
         const report = JSON.parse(text) as Report;
         const ids = report.statuses.map((s) => s.id);
+        // By priority in a browser: tfjs (50), onnx (40), reference (0).
         expect(ids).toEqual([
-          'onnx:webgpu',
-          'onnx:wasm',
           'tfjs:webgpu',
           'tfjs:webgl',
           'tfjs:wasm',
           'tfjs:cpu',
+          'onnx:webgpu',
+          'onnx:wasm',
           'reference:cpu',
         ]);
         for (const s of report.statuses) if (!s.available) expect(s.reason, s.id).toBeTruthy();
@@ -97,7 +98,7 @@ if (missing !== undefined && !process.env.CI) {
         const want = report.results['reference:cpu'];
         for (const [id, got] of Object.entries(report.results))
           expect(Math.abs(got - want), id).toBeLessThanOrEqual(1e-5 * Math.abs(want));
-        expect(report.auto).toBe('onnx:wasm');
+        expect(report.auto).toBe('tfjs:wasm');
         expect(errors).toEqual([]);
       } finally {
         await page.close();

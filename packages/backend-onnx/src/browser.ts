@@ -10,7 +10,15 @@ import { ONNX_WEB_DEVICES, type OnnxWebDevice, webDeviceHint } from './web-devic
 
 export * from './browser-base.js';
 
+/**
+ * Below tfjs's 50 in a browser, where `auto` ranks backends by priority: there tfjs:wasm (XNNPACK) trains the
+ * book's model faster than onnxruntime-web's wasm, and tfjs's GPU devices come first anyway (measured by
+ * bench/browser.ts, recorded in BENCHMARKS.md). In Node onnx keeps 100.
+ */
+export const ONNX_WEB_PRIORITY = 40;
+
 export const onnxWebBackendFactory = onnxFactory({
+  priority: ONNX_WEB_PRIORITY,
   devices: ONNX_WEB_DEVICES,
   autoDevices: ONNX_WEB_DEVICES,
   create: (device, options) => createOnnxWebBackend({ device: device as OnnxWebDevice, threads: options.threads }),

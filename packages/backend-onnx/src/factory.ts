@@ -5,6 +5,7 @@ import type { Backend, BackendFactory, BackendOptions } from '@rnn-scratch/core'
 import { OnnxDeviceUnavailableError } from './probe.js';
 
 export function onnxFactory(spec: {
+  readonly priority: number;
   readonly devices: readonly string[];
   readonly autoDevices: readonly string[];
   readonly create: (device: string, options: BackendOptions) => Promise<Backend>;
@@ -12,7 +13,7 @@ export function onnxFactory(spec: {
 }): BackendFactory {
   return {
     name: 'onnx',
-    priority: 100,
+    priority: spec.priority,
     devices: spec.devices,
     autoDevices: spec.autoDevices,
     async create(device, options) {

@@ -10,6 +10,7 @@ import { onnxFactory } from './factory.js';
 export * from './base.js';
 
 export const onnxBackendFactory = onnxFactory({
+  priority: 100,
   devices: ONNX_DEVICES,
   autoDevices: ['cuda', 'webgpu', 'cpu'],
   create: (device, options) => createOnnxBackend({ device: device as OnnxDevice, threads: options.threads }),

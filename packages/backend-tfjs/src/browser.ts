@@ -9,6 +9,13 @@ import { TFJS_BROWSER_DEVICES } from './runtime.js';
 
 export * from './base.js';
 
-export const tfjsBrowserBackendFactory = tfjsFactory(TFJS_BROWSER_DEVICES);
+/**
+ * `auto` never takes tfjs:cpu in a browser: plain JavaScript is slower than every other engine there (onnx,
+ * whose priority is lower in a browser, comes after tfjs's other devices). It stays selectable by name.
+ */
+export const tfjsBrowserBackendFactory = tfjsFactory(
+  TFJS_BROWSER_DEVICES,
+  TFJS_BROWSER_DEVICES.filter((d) => d !== 'cpu'),
+);
 
 registerBackend(tfjsBrowserBackendFactory);

@@ -5,12 +5,12 @@ import type { BackendFactory } from '@rnn-scratch/core';
 import { TfjsBackend } from './backend.js';
 import { type TfjsDevice, TfjsRuntimeUnavailableError, tfjsInstallHint } from './runtime.js';
 
-export function tfjsFactory(devices: readonly TfjsDevice[]): BackendFactory {
+export function tfjsFactory(devices: readonly TfjsDevice[], autoDevices = devices): BackendFactory {
   return {
     name: 'tfjs',
     priority: 50,
     devices,
-    autoDevices: devices,
+    autoDevices,
     async create(device) {
       // The registry only asks for one of `devices`.
       try {
