@@ -2,7 +2,7 @@
 // Workers and in Node (wasm). The same lowering and session code as the Node entry (session.ts); only the
 // ORT module and the devices differ.
 
-import * as ort from 'onnxruntime-web';
+import * as ort from 'onnxruntime-web/webgpu';
 import { OnnxDeviceUnavailableError } from './probe.js';
 import { OnnxSessionBackend, type SessionOptions } from './session.js';
 import {

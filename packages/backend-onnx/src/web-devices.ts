@@ -1,11 +1,14 @@
-// Which devices ONNX Runtime Web (onnxruntime-web) can use HERE: `webgpu` (its WebGPU execution provider,
-// when `navigator.gpu` gives an adapter) and `wasm` (its CPU execution provider compiled to WebAssembly
-// with SIMD; multi-threaded only where the page is cross-origin isolated, because threads need
-// SharedArrayBuffer). A device counts as available after a tiny model has been created and run on it;
-// the answer (or the reason) is remembered per device.
+// Which devices ONNX Runtime Web can use HERE: `webgpu` (its WebGPU execution provider, when
+// `navigator.gpu` gives an adapter) and `wasm` (its CPU execution provider compiled to WebAssembly with
+// SIMD; multi-threaded only where the page is cross-origin isolated, because threads need
+// SharedArrayBuffer). The module is `onnxruntime-web/webgpu`: its WebGPU EP is the one onnxruntime-node
+// has (Dawn's kernels); the default build's older JSEP kernels computed a wrong loss for the train step on
+// SwiftShader. The same build runs in Node (wasm), where the conformance suite tests it. A device counts
+// as available after a tiny model has been created and run on it; the answer (or the reason) is remembered
+// per device.
 
 import { firstLine, softwareGpuAdapter, type GpuAdapterLike } from '@rnn-scratch/core';
-import * as ort from 'onnxruntime-web';
+import * as ort from 'onnxruntime-web/webgpu';
 import { OnnxDeviceUnavailableError, probeCache, runTinyModel } from './probe.js';
 
 export type OnnxWebDevice = 'webgpu' | 'wasm';
