@@ -6,9 +6,15 @@
 import { configureOnnxWeb } from '@rnn-scratch/backend-onnx/web';
 import { configureTfjs } from '@rnn-scratch/backend-tfjs/web';
 
-/** Register and configure; returns why onnx's wasm device runs on one thread here, when it is the page's doing. */
+/**
+ * Register and configure; returns why WebAssembly runs on one thread here, when it is the page's doing.
+ * (onnx's wasm gets one thread even in a cross-origin isolated page: its threads, started from the
+ * bundle, did not come up in Chromium.)
+ */
 export function setUpBackends(): string | undefined {
   configureTfjs({ wasmPaths: new URL(`${import.meta.env.BASE_URL}tfjs-wasm/`, self.location.href).href });
-  const cores = typeof navigator === 'undefined' ? 1 : navigator.hardwareConcurrency || 1;
-  return configureOnnxWeb({ threads: Math.min(4, cores) }).note;
+  configureOnnxWeb({ threads: 1 });
+  return (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true
+    ? undefined
+    : 'this page is not cross-origin isolated (no SharedArrayBuffer), so WebAssembly runs on one thread';
 }
