@@ -1,5 +1,11 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig, type DefaultTheme } from 'vitepress';
+import { defineConfig, type DefaultTheme, type UserConfig } from 'vitepress';
+
+/** A Vite plugin of VitePress' own Vite. */
+type Plugin = Extract<NonNullable<NonNullable<UserConfig['vite']>['plugins']>[number], { name: string }>;
 
 import { docsBase } from './base';
 import { lineAnchors } from './line-anchors';
@@ -76,6 +82,31 @@ function sidebar(lang: 'zh' | 'en'): DefaultTheme.SidebarItem[] {
 const corpusDir = fileURLToPath(new URL('../../../packages/core/data', import.meta.url));
 
 const base = docsBase();
+
+/**
+ * Serves tfjs-backend-wasm's `.wasm` files at `/tfjs-wasm/` (the live demo's tfjs:wasm): copied from the
+ * installed package into the site at build time, served from it by the dev server. (Vite emits
+ * onnxruntime-web's wasm file with the bundle by itself.)
+ */
+function tfjsWasmFiles(): Plugin {
+  const dir = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
+  const files = readdirSync(dir).filter((f) => f.endsWith('.wasm'));
+  return {
+    name: 'tfjs-wasm-files',
+    generateBundle() {
+      for (const f of files)
+        this.emitFile({ type: 'asset', fileName: `tfjs-wasm/${f}`, source: readFileSync(join(dir, f)) });
+    },
+    configureServer(server) {
+      server.middlewares.use('/tfjs-wasm/', (req, res, next) => {
+        const name = (req.url ?? '').replace(/^\//, '').split('?')[0];
+        if (!files.includes(name)) return next();
+        res.setHeader('content-type', 'application/wasm');
+        res.end(readFileSync(join(dir, name)));
+      });
+    },
+  };
+}
 
 export default defineConfig({
   srcDir: 'content',
@@ -163,6 +194,7 @@ export default defineConfig({
   },
   vite: {
     resolve: { alias: { '@corpus': corpusDir } },
+    plugins: [tfjsWasmFiles()],
     worker: { format: 'es' },
     build: { chunkSizeWarningLimit: 1200 },
   },

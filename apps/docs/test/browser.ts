@@ -4,31 +4,15 @@
 //
 // Without Chromium, a browser test FAILS when CI is set and is skipped otherwise, with a stable id.
 
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
 import { describe, it } from 'vitest';
 
-function findChromium(): string | undefined {
-  const fromEnv = process.env.CHROMIUM_PATH;
-  if (fromEnv) return fromEnv;
-  try {
-    const found = execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim();
-    return found || undefined;
-  } catch {
-    return undefined;
-  }
-}
+import { QUIET_ARGS, findChromium, missingChromium as whyNoChromium } from '../../../tools/browser';
 
 export const chromiumPath = findChromium();
-const missingChromium =
-  chromiumPath === undefined
-    ? 'no Chromium: `command -v chromium` found nothing and CHROMIUM_PATH is not set (install Debian `chromium`, as .ci/run does, or set CHROMIUM_PATH)'
-    : !existsSync(chromiumPath)
-      ? `CHROMIUM_PATH=${chromiumPath} does not exist`
-      : undefined;
+const missingChromium = whyNoChromium(chromiumPath);
 
 /** Defines the browser tests when Chromium is there; else one failing test (CI) or one skipped test. */
 export function withChromium(name: string, skipId: string, define: () => void): void {
@@ -48,19 +32,15 @@ export function withChromium(name: string, skipId: string, define: () => void): 
 }
 
 /** Headless Chromium with a profile of its own in `profileDir`. */
-export async function launchChromium(profileDir: string): Promise<BrowserContext> {
+export async function launchChromium(
+  profileDir: string,
+  options: { args?: readonly string[]; acceptDownloads?: boolean } = {},
+): Promise<BrowserContext> {
   return chromium.launchPersistentContext(profileDir, {
     executablePath: chromiumPath,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: [...QUIET_ARGS, '--disable-gpu', ...(options.args ?? [])],
+    acceptDownloads: options.acceptDownloads,
   });
 }
 

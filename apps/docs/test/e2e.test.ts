@@ -7,13 +7,18 @@
 // live demo for a few epochs and checks what it teaches: the perplexity falls, a prediction appears with
 // the probabilities behind each character, the gradient norm of every minibatch is shown with the number
 // of clipped steps, the temperature changes the prediction, an earlier run stays on the chart for
-// comparison, typing a prefix re-predicts, and Stop stops.
+// comparison, typing a prefix re-predicts, and Stop stops. The demo's backends: the selector lists every
+// backend/device with its availability and reason and defaults to auto's choice, never a software GPU;
+// two in-browser engines (tfjs:wasm, onnx:wasm) agree step by step (same initial weights, 10 steps, rtol
+// 1e-5); each WebGPU backend (on SwiftShader: `--enable-unsafe-webgpu --use-webgpu-adapter=swiftshader`)
+// trains a few steps that agree with wasm; Stop then Resume continues; and checkpoints go both ways
+// between the page and the CLI, which predict the same text.
 //
 // Needs `vitepress build .` first (turbo's `build` task runs it before tests). Without Chromium the test
 // FAILS when CI is set and is skipped (id docs/e2e/no-chromium) otherwise.
 
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,8 +26,9 @@ import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { WEBGPU_ARGS } from '../../../tools/browser';
 import { freePort, launchChromium, watch, withChromium } from './browser';
-import { distDir, docsRoot, listPages } from './helpers';
+import { distDir, docsRoot, listPages, repoRoot } from './helpers';
 
 /** How long to wait for the page (or the demo's worker) to show something: generous, since other test
  * projects may be running on the same cores. */
@@ -155,7 +161,7 @@ function defineE2E(): void {
       await waitForServer(`${base}/`, server, () => serverLog);
 
       profileDir = mkdtempSync(join(tmpdir(), 'docs-e2e-'));
-      context = await launchChromium(profileDir);
+      context = await launchChromium(profileDir, { args: WEBGPU_ARGS, acceptDownloads: true }); // the demo's WebGPU backends, on SwiftShader
       // The pages load a few at a time, while other test projects may be using the same cores.
       context.setDefaultNavigationTimeout(90_000);
       context.setDefaultTimeout(60_000);
@@ -260,6 +266,7 @@ function defineE2E(): void {
         const values = async (): Promise<number[]> =>
           JSON.parse((await page.getByTestId('demo-chart').getAttribute('data-values')) ?? '[]');
 
+        await waitForBackends(page);
         await page.getByTestId('demo-epochs').fill('200');
         await page.getByTestId('demo-start').click();
         await expect.poll(() => demo.getAttribute('data-status'), WAIT).toBe('running');
@@ -357,5 +364,184 @@ function defineE2E(): void {
         await page.close();
       }
     }, 400_000);
+
+    it('the backend selector lists every backend/device with its status and defaults to the fastest that is not a software GPU', async () => {
+      const page = await context!.newPage();
+      const problems = watch(page);
+      try {
+        await page.goto(`${base}/en/11-live-demo.html`, { waitUntil: 'networkidle' });
+        const rows = await waitForBackends(page);
+        expect(rows.map((r) => r.id)).toEqual([
+          'tfjs:webgpu',
+          'tfjs:webgl',
+          'tfjs:wasm',
+          'tfjs:cpu',
+          'onnx:webgpu',
+          'onnx:wasm',
+          'reference:cpu',
+        ]);
+        for (const r of rows) expect(r.text, r.id).toMatch(r.available ? /: available/ : /: unavailable: \S/);
+        // SwiftShader serves WebGPU (and WebGL) here: listed as software, never the default.
+        const software = rows.filter((r) => r.software !== '');
+        expect(software.map((r) => r.id)).toEqual(expect.arrayContaining(['tfjs:webgpu', 'onnx:webgpu']));
+        const chosen = await page.getByTestId('demo-backend').inputValue();
+        expect(chosen).toBe('tfjs:wasm');
+        expect(rows.find((r) => r.id === chosen)?.text).toMatch(/fastest, the default/);
+        expect(await page.getByTestId('demo-threads').innerText()).toMatch(/not cross-origin isolated/);
+        expect(problems, problems.join('\n')).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    });
+
+    it('two in-browser engines agree step by step: tfjs:wasm and onnx:wasm, same initial weights, 10 steps, rtol 1e-5', async () => {
+      const page = await context!.newPage();
+      try {
+        await page.goto(`${base}/en/11-live-demo.html`, { waitUntil: 'networkidle' });
+        await waitForBackends(page);
+        const a = await trainSteps(page, 'tfjs:wasm');
+        const b = await trainSteps(page, 'onnx:wasm');
+        expect(a.length).toBeGreaterThanOrEqual(10);
+        for (let i = 0; i < 10; i++)
+          expect(relDiff(a[i], b[i]), `step ${i + 1}: ${a[i]} vs ${b[i]}`).toBeLessThanOrEqual(1e-5);
+      } finally {
+        await page.close();
+      }
+    }, 300_000);
+
+    it('each WebGPU backend (SwiftShader) trains a few steps that agree with wasm', async () => {
+      const page = await context!.newPage();
+      try {
+        await page.goto(`${base}/en/11-live-demo.html`, { waitUntil: 'networkidle' });
+        await waitForBackends(page);
+        const wasm = await trainSteps(page, 'onnx:wasm');
+        for (const id of ['onnx:webgpu', 'tfjs:webgpu']) {
+          const gpu = await trainSteps(page, id);
+          for (let i = 0; i < 5; i++) expect(relDiff(gpu[i], wasm[i]), `${id} step ${i + 1}`).toBeLessThanOrEqual(1e-4);
+        }
+      } finally {
+        await page.close();
+      }
+    }, 400_000);
+
+    it('a checkpoint trained in the page predicts the same text in the CLI, Stop then Resume continues, and back', async () => {
+      const page = await context!.newPage();
+      const problems = watch(page);
+      const dir = mkdtempSync(join(tmpdir(), 'docs-e2e-checkpoints-'));
+      try {
+        await page.goto(`${base}/en/11-live-demo.html`, { waitUntil: 'networkidle' });
+        await waitForBackends(page);
+        const demo = page.getByTestId('demo');
+        // Page -> CLI: train, Stop, Resume to the end (the curve goes on), download the checkpoint.
+        const values = async () =>
+          JSON.parse((await page.getByTestId('demo-chart').getAttribute('data-values')) ?? '[]') as number[];
+        await page.getByTestId('demo-epochs').fill('12');
+        await page.getByTestId('demo-start').click();
+        await expect.poll(async () => (await values()).length, WAIT).toBeGreaterThanOrEqual(1);
+        await page.getByTestId('demo-stop').click();
+        await expect.poll(() => demo.getAttribute('data-status'), WAIT).toBe('stopped');
+        const stoppedAt = Number(await page.getByTestId('demo-epoch').innerText());
+        expect(stoppedAt).toBeLessThan(12);
+        await page.getByTestId('demo-resume').click();
+        await expect.poll(() => demo.getAttribute('data-status'), { timeout: 120_000 }).toBe('done');
+        expect(await page.getByTestId('demo-epoch').innerText()).toBe('12');
+        expect(await values()).toHaveLength(12);
+        const pagePrediction = await page.getByTestId('demo-prediction').innerText();
+        const trained = join(dir, 'from-page');
+        mkdirSync(trained);
+        const downloads: Promise<unknown>[] = [];
+        page.on('download', (d) => downloads.push(d.saveAs(join(trained, d.suggestedFilename()))));
+        await page.getByTestId('demo-download').click();
+        await expect.poll(() => downloads.length, WAIT).toBe(2);
+        await Promise.all(downloads);
+        const fromCli = cliPredict(trained);
+        expect(fromCli.epoch).toBe(12);
+        expect(fromCli.text).toBe(pagePrediction);
+
+        // CLI -> page: a run trained by the CLI, loaded in the page, predicts what the CLI predicts.
+        const cliRun = join(dir, 'from-cli');
+        cli([
+          'train',
+          '--backend',
+          'reference',
+          '--num-hiddens',
+          '32',
+          '--batch-size',
+          '8',
+          '--num-steps',
+          '16',
+          '--max-tokens',
+          '2000',
+          '--epochs',
+          '2',
+          '--out',
+          cliRun,
+          '--json',
+        ]);
+        await page
+          .getByTestId('demo-upload')
+          .setInputFiles([join(cliRun, 'checkpoint.json'), join(cliRun, 'params.safetensors')]);
+        await expect.poll(() => demo.getAttribute('data-status'), WAIT).toBe('loaded');
+        expect(await page.getByTestId('demo-loaded').innerText()).toMatch(
+          /epoch 2, rnn, H = 32, trained on reference:cpu/,
+        );
+        expect(await page.getByTestId('demo-prediction').innerText()).toBe(cliPredict(cliRun).text);
+        expect(problems, problems.join('\n')).toEqual([]);
+      } finally {
+        await page.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 400_000);
   });
+}
+
+/** The demo's backend selector once the worker has listed the backends. */
+async function waitForBackends(
+  page: Page,
+): Promise<{ id: string; available: boolean; software: string; text: string }[]> {
+  const options = page.getByTestId('demo-backend').locator('option');
+  await expect.poll(() => options.count(), { timeout: 60_000 }).toBeGreaterThan(1);
+  await expect.poll(() => page.getByTestId('demo-backend').inputValue(), WAIT).not.toBe('');
+  const rows = [];
+  for (const o of await options.all()) {
+    rows.push({
+      id: (await o.getAttribute('value')) ?? '',
+      available: (await o.getAttribute('data-available')) === 'true',
+      software: (await o.getAttribute('data-software')) ?? '',
+      text: (await o.innerText()).trim(),
+    });
+  }
+  return rows;
+}
+
+/** Train one epoch (15 minibatches) of the quick preset on `backend`; returns every minibatch's loss. */
+async function trainSteps(page: Page, backend: string): Promise<number[]> {
+  const demo = page.getByTestId('demo');
+  await page.getByTestId('demo-backend').selectOption(backend);
+  await page.getByTestId('demo-epochs').fill('1');
+  await page.getByTestId('demo-start').click();
+  await expect.poll(() => demo.getAttribute('data-status'), { timeout: 240_000 }).toMatch(/^(done|error)$/);
+  expect(await demo.getAttribute('data-status'), backend).toBe('done');
+  expect(await demo.getAttribute('data-backend')).toBe(backend);
+  return JSON.parse((await demo.getAttribute('data-losses')) ?? '[]') as number[];
+}
+
+function relDiff(a: number, b: number): number {
+  return Math.abs(a - b) / Math.abs(b);
+}
+
+/** Run the CLI (built into packages/cli/dist) and return its stdout. */
+function cli(args: string[]): string {
+  return execFileSync(process.execPath, [join(repoRoot, 'packages/cli/bin/rnn-scratch.js'), ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+}
+
+/** `rnn-scratch predict` of a checkpoint folder, greedy, 40 characters after 'time traveller' (the demo's). */
+function cliPredict(dir: string): { epoch: number; text: string } {
+  return JSON.parse(cli(['predict', '--checkpoint', dir, '--num-preds', '40', '--json'])) as {
+    epoch: number;
+    text: string;
+  };
 }

@@ -9,23 +9,13 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { firstLine } from '@rnn-scratch/core';
 import * as ort from 'onnxruntime-node';
-import { OnnxDataType, encodeModel } from './onnx-model.js';
+import { OnnxDeviceUnavailableError, probeCache, runTinyModel } from './probe.js';
 import { softwareVulkanAdapter } from './vulkan.js';
+
+export { OnnxDeviceUnavailableError };
 
 export type OnnxDevice = 'cpu' | 'webgpu' | 'cuda';
 export const ONNX_DEVICES: readonly OnnxDevice[] = ['cpu', 'webgpu', 'cuda'];
-
-/** The device cannot run here; `message` says why, `hint` how to fix it. */
-export class OnnxDeviceUnavailableError extends Error {
-  override name = 'OnnxDeviceUnavailableError';
-  constructor(
-    readonly device: string,
-    readonly reason: string,
-    readonly hint: string | undefined,
-  ) {
-    super(`onnx:${device} is unavailable: ${reason}${hint ? `. Fix: ${hint}` : ''}`);
-  }
-}
 
 export function isOnnxDevice(device: string): device is OnnxDevice {
   return (ONNX_DEVICES as readonly string[]).includes(device);
@@ -72,36 +62,11 @@ export function summarizeOrtError(device: string, err: unknown): string {
   return firstLine(text);
 }
 
-let probeModel: Uint8Array | undefined;
-
-/** `y = x + x` on a float32[2]: the smallest model that exercises session creation and a run. */
-function tinyModel(): Uint8Array {
-  probeModel ??= encodeModel({
-    graph: {
-      name: 'probe',
-      nodes: [{ opType: 'Add', name: 'probe_add', inputs: ['x', 'x'], outputs: ['y'] }],
-      initializers: [],
-      inputs: [{ name: 'x', elemType: OnnxDataType.FLOAT, dims: [2] }],
-      outputs: [{ name: 'y', elemType: OnnxDataType.FLOAT, dims: [2] }],
-    },
-  });
-  return probeModel;
-}
-
-const probes = new Map<string, Promise<void>>();
-
 /**
  * Resolve when `device` can create and run a session here; otherwise reject with an
  * OnnxDeviceUnavailableError carrying the reason and a fix. Cached per device.
  */
-export function probeDevice(device: string): Promise<void> {
-  let p = probes.get(device);
-  if (p === undefined) {
-    p = runProbe(device);
-    probes.set(device, p);
-  }
-  return p;
-}
+export const probeDevice: (device: string) => Promise<void> = probeCache((device) => runProbe(device));
 
 async function runProbe(device: string): Promise<void> {
   if (!isOnnxDevice(device)) {
@@ -121,25 +86,17 @@ async function runProbe(device: string): Promise<void> {
         ? 'the Vulkan loader libvulkan.so.1 was not found, so WebGPU has no adapter here'
         : undefined;
   if (missing !== undefined) throw new OnnxDeviceUnavailableError(device, missing, deviceHint(device));
-  let session: ort.InferenceSession | undefined;
   try {
-    session = await ort.InferenceSession.create(tinyModel(), {
+    await runTinyModel(ort, {
       executionProviders: executionProvidersFor(device),
       logSeverityLevel: 4, // the caller gets the reason; keep ORT's own error log quiet
     });
-    const x = new ort.Tensor('float32', new Float32Array([1, 2]), [2]);
-    const { y } = await session.run({ x });
-    const got = y.data as Float32Array;
-    if (got[0] !== 2 || got[1] !== 4)
-      throw new Error(`probe model computed [${Array.from(got).join(', ')}], expected [2, 4]`);
   } catch (err) {
     let reason = summarizeOrtError(device, err);
     if (device === 'webgpu' && process.platform === 'linux' && !vulkanLoaderFound()) {
       reason += '; the Vulkan loader libvulkan.so.1 was not found';
     }
     throw new OnnxDeviceUnavailableError(device, reason, deviceHint(device));
-  } finally {
-    await session?.release();
   }
 }
 

@@ -38,7 +38,7 @@ import {
 
 export interface TfjsBackendOptions extends TfjsRuntimeOptions {
   /**
-   * `cuda`, `node`, `webgpu`, `wasm` or `cpu`. For the best one that works here, ask core's registry:
+   * `cuda`, `node`, `webgpu`, `webgl` (browsers), `wasm` or `cpu`. For the best one that works here, ask core's registry:
    * `resolveBackend('tfjs')` (after importing this package, which registers the devices).
    */
   readonly device: TfjsDevice;

@@ -5,7 +5,9 @@ export { TfjsBackend, TfjsExecutable, TfjsUnsupportedGraphError, type TfjsBacken
 export { kernelsFor, tfjsKernels } from './kernels.js';
 export { defaultLowering, lowerGraph, NO_LOWERING, type LoweringOptions } from './lower.js';
 export {
+  TFJS_BROWSER_DEVICES,
   TFJS_DEVICES,
+  configureTfjs,
   TfjsRuntimeLoader,
   TfjsRuntimeUnavailableError,
   isTfjsDevice,

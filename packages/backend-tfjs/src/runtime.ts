@@ -1,11 +1,13 @@
 // Which TensorFlow.js runtime runs our graphs, and making it the active one.
 //
 // Runtimes, best first: `cuda` (@tensorflow/tfjs-node-gpu), `node` (@tensorflow/tfjs-node), `webgpu`
-// (WebGPU: in Node the npm `webgpu` package, Dawn, + @tensorflow/tfjs-backend-webgpu), `wasm`
-// (@tensorflow/tfjs-backend-wasm, a dependency) and `cpu` (@tensorflow/tfjs-backend-cpu, a dependency,
-// plain JavaScript). They are the devices of the `tfjs` backend in core's registry, which decides which
-// one `tfjs` and `auto` take. The first three are optional peer dependencies: they are imported through
-// a string variable, so neither type-checking nor bundlers need them, and a runtime only counts as
+// (@tensorflow/tfjs-backend-webgpu on WebGPU: in Node the npm `webgpu` package, Dawn), `webgl` (browsers
+// only, @tensorflow/tfjs-backend-webgl), `wasm` (@tensorflow/tfjs-backend-wasm) and `cpu`
+// (@tensorflow/tfjs-backend-cpu, plain JavaScript). They are the devices of the `tfjs` backend in core's
+// registry (Node's list in TFJS_DEVICES, a browser's in TFJS_BROWSER_DEVICES), which decides which one
+// `tfjs` and `auto` take. The Node-only packages (tfjs-node, tfjs-node-gpu, webgpu) are optional peer
+// dependencies: they are imported through a string variable, so neither type-checking nor bundlers need
+// them; the others are dependencies, imported by name. A runtime only counts as
 // available after its package loaded AND a one-op smoke test gave the right numbers (and, for `cuda`,
 // TensorFlow says it computes on a GPU). A failure is remembered with its reason (per process), so
 // asking again does not import again.
@@ -18,16 +20,19 @@
 // `tfjs:node` and `tfjs:cuda` both register tfjs's `tensorflow` backend, so only one of them can ever
 // be loaded in a process.
 
-import { firstLine, softwareAdapterName } from '@rnn-scratch/core';
+import { type GpuAdapterLike, firstLine, softwareAdapterName, softwareGpuAdapter } from '@rnn-scratch/core';
 import * as tf from '@tensorflow/tfjs-core';
 
-export type TfjsDevice = 'cuda' | 'node' | 'webgpu' | 'wasm' | 'cpu';
+export type TfjsDevice = 'cuda' | 'node' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
-/** Every device, best first: the order in which the registry tries them for plain `tfjs` and `auto`. */
+/** Node's devices, best first: the order in which the registry tries them for plain `tfjs` and `auto`. */
 export const TFJS_DEVICES: readonly TfjsDevice[] = ['cuda', 'node', 'webgpu', 'wasm', 'cpu'];
 
+/** A browser's devices, best first (the package's browser entry registers these). */
+export const TFJS_BROWSER_DEVICES: readonly TfjsDevice[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
 export function isTfjsDevice(device: string): device is TfjsDevice {
-  return (TFJS_DEVICES as readonly string[]).includes(device);
+  return device in CANDIDATES;
 }
 
 /** A loaded, smoke-tested runtime. */
@@ -37,7 +42,7 @@ export interface TfjsRuntime {
   readonly backendName: string;
   /** The npm package(s) that provide it. */
   readonly packages: readonly string[];
-  /** On `webgpu`: the software rasteriser the adapter is (e.g. `SwiftShader`), from its adapter info. */
+  /** On `webgpu` or `webgl`: the software rasteriser the GPU is (e.g. `SwiftShader`), from its adapter or renderer info. */
   readonly software?: string;
 }
 
@@ -95,6 +100,11 @@ const CANDIDATES: { readonly [D in TfjsDevice]: CandidateSpec } = {
       `npm install webgpu @tensorflow/tfjs-backend-webgpu@${TFJS_VERSION}, plus a GPU and its driver (on Linux the ` +
       "Vulkan loader `libvulkan1` and your vendor's Vulkan driver); in a browser, one with WebGPU enabled",
   },
+  webgl: {
+    packages: ['@tensorflow/tfjs-backend-webgl'],
+    backendName: 'webgl',
+    hint: 'use a browser with WebGL 2 (or WebGL 1) enabled; in Node use tfjs:wasm or tfjs:node',
+  },
   wasm: {
     packages: ['@tensorflow/tfjs-backend-wasm'],
     backendName: 'wasm',
@@ -116,9 +126,18 @@ function isNode(): boolean {
   return typeof process !== 'undefined' && process.versions?.node != null;
 }
 
-/** Import a package through a variable: it may be absent, and no type-checker or bundler should look for it. */
+/** The runtimes that are dependencies: imported by name, so that bundlers include them (as lazy chunks). */
+const DEPENDENCIES: Record<string, () => Promise<unknown>> = {
+  '@tensorflow/tfjs-backend-webgpu': () => import('@tensorflow/tfjs-backend-webgpu'),
+  '@tensorflow/tfjs-backend-webgl': () => import('@tensorflow/tfjs-backend-webgl'),
+};
+
+/**
+ * Import a package. Optional ones (Node's tfjs-node, tfjs-node-gpu, webgpu) go through a variable: they may
+ * be absent, and no type-checker or bundler should look for them.
+ */
 async function defaultImport(name: string): Promise<unknown> {
-  return import(/* @vite-ignore */ name);
+  return DEPENDENCIES[name]?.() ?? import(/* @vite-ignore */ name);
 }
 
 function isModuleNotFound(err: unknown, name: string): boolean {
@@ -152,13 +171,24 @@ export class TfjsRuntimeLoader {
   /** The package that provided tfjs's `tensorflow` backend, once one did (tfjs-node or tfjs-node-gpu). */
   private tensorflowProvider: TfjsDevice | undefined;
 
+  /** Options for runtimes loaded without their own (`configure`). */
+  private defaults: TfjsRuntimeOptions = {};
+
   constructor(private readonly importModule: (name: string) => Promise<unknown> = defaultImport) {}
+
+  /**
+   * Options for every runtime loaded later without options of its own, e.g. the registry's: in a browser
+   * bundle, `{ wasmPaths }` (where the app serves tfjs-backend-wasm's `.wasm` files).
+   */
+  configure(options: TfjsRuntimeOptions): void {
+    this.defaults = { ...this.defaults, ...options };
+  }
 
   /** The runtime for `device`, loaded once per process; rejects with TfjsRuntimeUnavailableError (also cached). */
   load(device: TfjsDevice, options: TfjsRuntimeOptions = {}): Promise<TfjsRuntime> {
     let p = this.loads.get(device);
     if (p === undefined) {
-      p = this.loadUncached(device, options);
+      p = this.loadUncached(device, { ...this.defaults, ...options });
       // Keep a rejected promise from reporting "unhandled" while it sits in the cache.
       p.catch(() => {});
       this.loads.set(device, p);
@@ -200,6 +230,10 @@ export class TfjsRuntimeLoader {
       }
       case 'webgpu':
         software = await this.prepareWebGpu();
+        break;
+      case 'webgl':
+        if (isNode()) this.fail(device, 'it needs a browser (WebGL); this is Node');
+        await this.importOptional(device, spec.packages[0]);
         break;
       case 'wasm': {
         let wasm: typeof import('@tensorflow/tfjs-backend-wasm');
@@ -247,6 +281,10 @@ export class TfjsRuntimeLoader {
       },
       { initFailure: (why) => this.fail(device, why) },
     );
+    if (device === 'webgl') {
+      const renderer = webglSoftware();
+      if (renderer !== undefined) return { ...runtime, software: renderer };
+    }
     return runtime;
   }
 
@@ -290,7 +328,7 @@ export class TfjsRuntimeLoader {
     }
     if (adapter == null) this.fail('webgpu', 'no WebGPU adapter was found (no GPU, or no driver for it)');
     await this.importOptional('webgpu', '@tensorflow/tfjs-backend-webgpu');
-    return softwareAdapter(adapter as AdapterLike);
+    return softwareGpuAdapter(adapter as GpuAdapterLike);
   }
 }
 
@@ -298,38 +336,20 @@ interface GpuLike {
   requestAdapter(): Promise<unknown>;
 }
 
-/** What a GPUAdapter tells about itself (`info`; older implementations: `requestAdapterInfo()`). */
-interface AdapterInfoLike {
-  readonly vendor?: string;
-  readonly architecture?: string;
-  readonly device?: string;
-  readonly description?: string;
-  readonly isFallbackAdapter?: boolean;
-  /** Dawn's adapter type (`discrete GPU`, `integrated GPU`, `CPU`...), where an implementation reports it. */
-  readonly adapterType?: string;
-}
-interface AdapterLike {
-  readonly info?: AdapterInfoLike;
-  requestAdapterInfo?(): Promise<AdapterInfoLike>;
-  readonly isFallbackAdapter?: boolean;
+/** The parts of a WebGL context that name its renderer. */
+interface GlLike {
+  readonly RENDERER: number;
+  getExtension(name: string): unknown;
+  getParameter(name: number): unknown;
 }
 
-/** The software rasteriser an adapter is (SwiftShader, lavapipe, llvmpipe...), from its info; else undefined. */
-async function softwareAdapter(adapter: AdapterLike): Promise<string | undefined> {
-  let info = adapter.info;
-  if (info === undefined && typeof adapter.requestAdapterInfo === 'function') {
-    try {
-      info = await adapter.requestAdapterInfo();
-    } catch {
-      // no information: judged as hardware, as before
-    }
-  }
-  const named = softwareAdapterName(info?.vendor, info?.architecture, info?.device, info?.description);
-  if (named !== undefined) return named;
-  if (/^cpu$/i.test(info?.adapterType ?? '')) return info?.description || info?.vendor || 'a CPU adapter';
-  if (info?.isFallbackAdapter === true || adapter.isFallbackAdapter === true)
-    return info?.description || 'a fallback adapter';
-  return undefined;
+/** The software rasteriser tfjs's active WebGL context renders with (SwiftShader, llvmpipe...), if it is one. */
+function webglSoftware(): string | undefined {
+  const gl = (tf.backend() as { gpgpu?: { gl?: GlLike } }).gpgpu?.gl;
+  if (gl === undefined) return undefined;
+  const debug = gl.getExtension('WEBGL_debug_renderer_info') as { UNMASKED_RENDERER_WEBGL: number } | null;
+  const renderer = gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER);
+  return typeof renderer === 'string' ? softwareAdapterName(renderer) : undefined;
 }
 
 /** In Node: the directory holding tfjs-backend-wasm's `.wasm` files (its `dist/`), with a trailing slash. */
@@ -409,3 +429,8 @@ export function withEngine<R>(
 
 /** The loader the package uses. */
 export const tfjsRuntimes = new TfjsRuntimeLoader();
+
+/** Options for the runtimes the registry loads (e.g. `{ wasmPaths }` in a browser bundle); before the first load. */
+export function configureTfjs(options: TfjsRuntimeOptions): void {
+  tfjsRuntimes.configure(options);
+}

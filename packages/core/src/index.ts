@@ -16,7 +16,12 @@ export * from './backend/gather-checks.js';
 export { referenceKernels, stridesOf } from './backend/reference-kernels.js';
 export { ReferenceBackend, runReference } from './backend/reference.js';
 export * from './backend/registry.js';
-export { softwareAdapterName } from './backend/software.js';
+export {
+  softwareAdapterName,
+  softwareGpuAdapter,
+  type GpuAdapterInfoLike,
+  type GpuAdapterLike,
+} from './backend/software.js';
 export { editDistance, firstLine, suggest } from './text.js';
 export * from './data/index.js';
 export * from './random.js';

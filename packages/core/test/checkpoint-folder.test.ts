@@ -11,6 +11,7 @@ import {
   CHECKPOINT_FORMAT,
   CHECKPOINT_VERSION,
   CheckpointError,
+  encodeCheckpointFiles,
   encodeCheckpointMeta,
   encodeCheckpointParams,
   getParams,
@@ -348,3 +349,19 @@ if (noMount !== undefined) {
     });
   });
 }
+
+describe('a checkpoint made without a file system (a browser download)', () => {
+  it('encodeCheckpointFiles gives the two files; a folder holding them loads, with the params bytes saveCheckpoint writes', () => {
+    const [meta, params] = [metaOf(4), paramsOf(5)];
+    const files = encodeCheckpointFiles(meta, params);
+    const dir = place();
+    mkdirSync(dir);
+    for (const [name, data] of Object.entries(files)) writeFileSync(join(dir, name), data);
+    const loaded = loadCheckpoint(dir);
+    expect(loaded.meta).toEqual(meta);
+    for (const name of PARAM_NAMES) expect(Array.from(loaded.params[name].data)).toEqual(Array.from(params[name].data));
+    const saved = place();
+    saveCheckpoint(saved, meta, params);
+    expect(readFileSync(join(saved, 'params.safetensors'))).toEqual(Buffer.from(files['params.safetensors']));
+  });
+});

@@ -433,12 +433,9 @@ async function openTrainBackend(options: TrainFlags, saved: string | undefined, 
   try {
     return await openBackend(options.backend ?? saved ?? 'auto', { threads });
   } catch (err) {
-    if (
-      options.backend !== undefined ||
-      saved === undefined ||
-      !(err instanceof CliError && err.exitCode === EXIT_BACKEND)
-    )
-      throw err;
+    // The checkpoint's backend may not run here, or not exist here (a browser's onnx:wasm): use auto.
+    const unusable = (err instanceof CliError && err.exitCode === EXIT_BACKEND) || err instanceof UsageError;
+    if (options.backend !== undefined || saved === undefined || !unusable) throw err;
     io.stderr.write(`rnn-scratch: note: the checkpoint's backend is unavailable here (${err.message}); using auto\n`);
     return openBackend('auto', { threads });
   }

@@ -20,3 +20,42 @@ export function softwareAdapterName(...texts: ReadonlyArray<string | undefined>)
   }
   return undefined;
 }
+
+/** What a GPUAdapter tells about itself (`info`; older implementations: `requestAdapterInfo()`). */
+export interface GpuAdapterInfoLike {
+  readonly vendor?: string;
+  readonly architecture?: string;
+  readonly device?: string;
+  readonly description?: string;
+  readonly isFallbackAdapter?: boolean;
+  /** Dawn's adapter type (`discrete GPU`, `integrated GPU`, `CPU`...), where an implementation reports it. */
+  readonly adapterType?: string;
+}
+
+/** The parts of a WebGPU `GPUAdapter` (browser or Dawn for Node) that say what it is. */
+export interface GpuAdapterLike {
+  readonly info?: GpuAdapterInfoLike;
+  requestAdapterInfo?(): Promise<GpuAdapterInfoLike>;
+  readonly isFallbackAdapter?: boolean;
+}
+
+/**
+ * The software rasteriser a WebGPU adapter is (SwiftShader, lavapipe, llvmpipe, a CPU-type or fallback
+ * adapter), judged from its info; undefined for a hardware GPU (or an adapter that tells nothing).
+ */
+export async function softwareGpuAdapter(adapter: GpuAdapterLike): Promise<string | undefined> {
+  let info = adapter.info;
+  if (info === undefined && typeof adapter.requestAdapterInfo === 'function') {
+    try {
+      info = await adapter.requestAdapterInfo();
+    } catch {
+      // no information: judged as hardware
+    }
+  }
+  const named = softwareAdapterName(info?.vendor, info?.architecture, info?.device, info?.description);
+  if (named !== undefined) return named;
+  if (/^cpu$/i.test(info?.adapterType ?? '')) return info?.description || info?.vendor || 'a CPU adapter';
+  if (info?.isFallbackAdapter === true || adapter.isFallbackAdapter === true)
+    return info?.description || 'a fallback adapter';
+  return undefined;
+}

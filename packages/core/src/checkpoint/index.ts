@@ -315,6 +315,26 @@ export function encodeCheckpointParams(params: Params, metadata: Record<string, 
   return encodeSafetensors(tensors, { format: 'pt', ...metadata });
 }
 
+/** The metadata params.safetensors carries: the run's key facts, readable without checkpoint.json. */
+export function checkpointParamsMetadata(meta: CheckpointMeta): Record<string, string> {
+  return { epoch: String(meta.epoch), backend: meta.backend, 'rnn-scratch-checkpoint': String(meta.version) };
+}
+
+/**
+ * A checkpoint's two files, e.g. for a browser to offer as downloads: `checkpoint.json` (the metadata) and
+ * `params.safetensors` (the parameters, with `checkpointParamsMetadata`). On disk, `saveCheckpoint`
+ * (`@rnn-scratch/core/node`) writes the same bytes and seals the manifest with checksums.
+ */
+export function encodeCheckpointFiles(
+  meta: CheckpointMeta,
+  params: Params,
+): { readonly [CHECKPOINT_META_FILE]: string; readonly [CHECKPOINT_PARAMS_FILE]: Uint8Array } {
+  return {
+    [CHECKPOINT_META_FILE]: encodeCheckpointMeta(meta),
+    [CHECKPOINT_PARAMS_FILE]: encodeCheckpointParams(params, checkpointParamsMetadata(meta)),
+  };
+}
+
 /**
  * Read params.safetensors and check it holds exactly the float32 parameters of the `expected` model (its
  * vocabulary size, hidden units, cell and layers). Throws CheckpointError: CORRUPT or SHAPE.

@@ -25,6 +25,12 @@ import { checkPreprocessing, preprocess, type Preprocessing } from './preprocess
 import { tokenize } from './tokenize.js';
 import { Vocab } from './vocab.js';
 
+/**
+ * sha256 of the bundled timemachine.txt: byte-identical to the file d2l downloads (`DATA_HUB['time_machine']`,
+ * sha1 090b5e7e70c295757f55df93cb0a180b9691891a). 178,979 bytes of ASCII with LF line ends.
+ */
+export const TIME_MACHINE_SHA256 = '8424dbd9532ac81f7e5f0b6add90e6952baea29158309d7d1bf3884f4e12c516';
+
 export interface CorpusOptions {
   /** Line preprocessing: 'book' (d2l's letters-only rule, the default) or 'unicode' (keep every character). */
   preprocess?: Preprocessing;

@@ -13,7 +13,14 @@ export {
 } from './preprocess.js';
 export { tokenize, type TokenType } from './tokenize.js';
 export { countCorpus, UNK_TOKEN, Vocab, type VocabJSON, type VocabOptions } from './vocab.js';
-export { encodeWithVocab, loadCorpusTimeMachine, type Corpus, type CorpusOptions, type EncodedText } from './corpus.js';
+export {
+  TIME_MACHINE_SHA256,
+  encodeWithVocab,
+  loadCorpusTimeMachine,
+  type Corpus,
+  type CorpusOptions,
+  type EncodedText,
+} from './corpus.js';
 export {
   checkCorpusLength,
   maxRandomOffset,

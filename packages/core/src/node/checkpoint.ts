@@ -41,6 +41,7 @@ import {
   CHECKPOINT_META_FILE,
   CHECKPOINT_PARAMS_FILE,
   CheckpointError,
+  checkpointParamsMetadata,
   decodeCheckpointMeta,
   checkpointModel,
   decodeCheckpointParams,
@@ -311,12 +312,7 @@ export function saveCheckpoint(
     previous = currentManifest(target);
     tidy(target);
     onStep('tidy');
-    const metadata = {
-      epoch: String(meta.epoch),
-      backend: meta.backend,
-      'rnn-scratch-checkpoint': String(meta.version),
-    };
-    const bytes = encodeCheckpointParams(params, metadata);
+    const bytes = encodeCheckpointParams(params, checkpointParamsMetadata(meta));
     written.push(next);
     writeDurable(next, bytes);
     onStep('params');

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import { DataError } from '../data/data-error.js';
-import { loadCorpusTimeMachine, type Corpus } from '../data/corpus.js';
+import { TIME_MACHINE_SHA256, loadCorpusTimeMachine, type Corpus } from '../data/corpus.js';
 import { preprocess, type Preprocessing } from '../data/preprocess.js';
 import {
   DEFAULT_MAX_TOKENS,
@@ -39,11 +39,7 @@ export {
   type SaveStep,
 } from './checkpoint.js';
 
-/**
- * sha256 of the bundled timemachine.txt: byte-identical to the file d2l downloads (`DATA_HUB['time_machine']`,
- * sha1 090b5e7e70c295757f55df93cb0a180b9691891a). 178,979 bytes of ASCII with LF line ends.
- */
-export const TIME_MACHINE_SHA256 = '8424dbd9532ac81f7e5f0b6add90e6952baea29158309d7d1bf3884f4e12c516';
+export { TIME_MACHINE_SHA256 };
 
 /**
  * Absolute path of the bundled corpus. The compiled module is `<package>/dist/node/index.js` (and the source

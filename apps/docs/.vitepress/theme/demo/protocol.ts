@@ -1,8 +1,10 @@
 // Messages between the live demo page and its training engine (normally inside a Web Worker).
 
-import { BOOK_DEFAULTS, type Sampler } from '@rnn-scratch/core';
+import { BOOK_DEFAULTS, type BackendStatus, type Sampler } from '@rnn-scratch/core';
 
 export interface DemoConfig {
+  /** The backend id to train on, e.g. `onnx:wasm` (one of the `backends` message's). */
+  readonly backend: string;
   readonly numHiddens: number;
   readonly batchSize: number;
   readonly numSteps: number;
@@ -19,15 +21,27 @@ export interface DemoConfig {
   readonly temperature: number;
 }
 
-/** The book's settings, at sizes the reference backend trains in a browser within a minute. */
+/** The sizes a preset fixes. */
+export type PresetSizes = Pick<DemoConfig, 'numHiddens' | 'batchSize' | 'numSteps' | 'maxTokens' | 'epochs' | 'lr'>;
+
+export const PRESETS: { readonly quick: PresetSizes; readonly book: PresetSizes } = {
+  /** Small enough for any backend to show results within seconds. */
+  quick: { numHiddens: 64, batchSize: 8, numSteps: 16, maxTokens: 2000, epochs: 40, lr: BOOK_DEFAULTS.lr },
+  /** The book's run: d2l 8.5's sizes and 500 epochs. */
+  book: {
+    numHiddens: BOOK_DEFAULTS.numHiddens,
+    batchSize: BOOK_DEFAULTS.batchSize,
+    numSteps: BOOK_DEFAULTS.numSteps,
+    maxTokens: BOOK_DEFAULTS.maxTokens,
+    epochs: BOOK_DEFAULTS.numEpochs,
+    lr: BOOK_DEFAULTS.lr,
+  },
+};
+
 export const DEFAULT_CONFIG: DemoConfig = {
-  numHiddens: 64,
-  batchSize: 8,
-  numSteps: 16,
-  maxTokens: 2000,
-  lr: BOOK_DEFAULTS.lr,
+  backend: 'reference:cpu',
+  ...PRESETS.quick,
   theta: BOOK_DEFAULTS.theta,
-  epochs: 40,
   sampler: BOOK_DEFAULTS.sampler,
   seed: BOOK_DEFAULTS.seed,
   prefix: BOOK_DEFAULTS.prefixes[0],
@@ -66,13 +80,51 @@ export interface Prediction {
   readonly steps: readonly PredictedStep[];
 }
 
+/** A checkpoint's two files, in the CLI's format. */
+export interface CheckpointFiles {
+  readonly 'checkpoint.json': string;
+  readonly 'params.safetensors': Uint8Array;
+}
+
+/** What the page shows of a checkpoint it loaded. */
+export interface LoadedInfo {
+  readonly epoch: number;
+  readonly numEpochs: number;
+  readonly backend: string;
+  readonly numHiddens: number;
+  readonly cell: string;
+  readonly history: readonly number[];
+  /** Why training cannot continue from it here (another corpus...), when it cannot. */
+  readonly cannotResume?: string;
+}
+
 export type ToEngine =
+  | { readonly type: 'backends' }
   | { readonly type: 'start'; readonly config: DemoConfig }
   | { readonly type: 'stop' }
-  | { readonly type: 'predict'; readonly prefix: string; readonly temperature: number };
+  | { readonly type: 'resume'; readonly backend: string; readonly epochs: number }
+  | { readonly type: 'predict'; readonly prefix: string; readonly temperature: number }
+  | { readonly type: 'checkpoint' }
+  | { readonly type: 'load'; readonly files: CheckpointFiles; readonly backend: string };
 
 export type FromEngine =
+  | {
+      readonly type: 'backends';
+      readonly statuses: readonly BackendStatus[];
+      /** What core's registry takes for `auto` among them: the best that is not a software GPU. */
+      readonly choice: string | undefined;
+      /** Why onnx's wasm device runs on one thread here, when that is because of the page. */
+      readonly threadsNote?: string;
+    }
   | { readonly type: 'ready'; readonly info: DemoInfo }
+  | {
+      readonly type: 'progress';
+      readonly epoch: number;
+      readonly step: number;
+      readonly steps: number;
+      /** This minibatch's mean loss. */
+      readonly loss: number;
+    }
   | {
       readonly type: 'epoch';
       readonly epoch: number;
@@ -86,4 +138,6 @@ export type FromEngine =
     }
   | { readonly type: 'prediction'; readonly prediction: Prediction }
   | { readonly type: 'finished'; readonly reason: 'done' | 'stopped'; readonly epoch: number }
+  | { readonly type: 'checkpoint'; readonly files: CheckpointFiles }
+  | { readonly type: 'loaded'; readonly info: LoadedInfo; readonly prediction: Prediction }
   | { readonly type: 'error'; readonly message: string };
