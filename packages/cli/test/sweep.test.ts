@@ -320,6 +320,7 @@ describe('bad sweeps fail before anything starts (exit 2, one line)', () => {
     [['--grid', 'lr=1', '--lrr', '2'], /unknown flag --lrr for 'rnn-scratch sweep'; did you mean --lr\?$/],
     [['--grid', 'lr=1', '--epochs', '0'], /--epochs must be at least 1, got 0$/],
     [['--grid', 'lr=1', '--threads', '2'], /--threads is set by the sweep: every run trains on one thread/],
+    [['--grid', 'lr=1', '--workers', '2'], /--workers is set by the sweep: every run trains on one thread/],
     [['--grid', 'lr=1', '--lr', '2'], /--lr is given both as a flag and in --grid lr=1; keep one$/],
     [['--grid', 'lr=1', '--jobs', '0'], /--jobs must be at least 1, got 0$/],
     [['--epochs', '3'], /give the grid with --grid KEY=V1,V2,\.\.\./],
