@@ -2,6 +2,7 @@
 // Workers and in Node (wasm). The same lowering and session code as the Node entry (session.ts); only the
 // ORT module and the devices differ.
 
+import { type Executable, type Graph, formatType } from '@rnn-scratch/core';
 import * as ort from 'onnxruntime-web/webgpu';
 import { OnnxDeviceUnavailableError } from './probe.js';
 import { OnnxSessionBackend, type SessionOptions } from './session.js';
@@ -34,8 +35,8 @@ export class OnnxWebBackend extends OnnxSessionBackend {
     super({
       ort,
       device,
-      // WebGPU has no float64; the wasm build runs ORT's CPU kernels, float64 included.
-      floatPrecision: device === 'webgpu' ? 32 : 64,
+      // WebGPU has no float64, and this build's wasm kernels are float32 (and int32) only.
+      floatPrecision: 32,
       ...(software !== undefined ? { software } : {}),
       sessionOptions: () => ({
         executionProviders: [device],
@@ -46,6 +47,19 @@ export class OnnxWebBackend extends OnnxSessionBackend {
       }),
     });
     this.threads = threads;
+  }
+
+  /** Refuses float64 graphs in one line: onnxruntime-web/webgpu has no float64 kernels on either device. */
+  override async compile(graph: Graph): Promise<Executable> {
+    const wide = graph.nodes.find((n) => n.dtype === 'float64');
+    if (wide !== undefined) {
+      const what = wide.op === 'input' ? `input "${wide.name}"` : `node %${wide.id} (${wide.op})`;
+      throw new Error(
+        `onnx:${this.device} cannot run this graph: ${what} is ${formatType(wide.dtype, wide.shape)}, and onnxruntime-web ` +
+          `computes in float32 (floatPrecision 32). Build the graph in float32, or use onnxruntime-node's onnx:cpu.`,
+      );
+    }
+    return super.compile(graph);
   }
 }
 

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import {
   Random,
   SeqDataLoader,
+  buildGraph,
   buildTrainStep,
   getParams,
   listBackends,
@@ -47,11 +48,20 @@ describe('onnx on onnxruntime-web (Node)', () => {
     const b = await resolveBackend('onnx');
     opened.push(b);
     expect(`${b.name}:${b.device}`).toBe('onnx:wasm');
-    expect(b.floatPrecision).toBe(64);
+    expect(b.floatPrecision).toBe(32);
     await expect(resolveBackend('onnx:webgpu')).rejects.toThrow(
       /^backend onnx:webgpu is unavailable: there is no WebGPU here \(navigator\.gpu is undefined\); to fix: /,
     );
     await expect(probeWebDevice('webgpu')).rejects.toThrow(/^onnx:webgpu is unavailable: there is no WebGPU here/);
+  });
+
+  it('a float64 graph is refused in one line (this build computes in float32)', async () => {
+    const b = await createOnnxWebBackend({ device: 'wasm' });
+    opened.push(b);
+    const g = buildGraph((x) => x.output('y', x.input('x', 'float64', [2]).tanh()));
+    await expect(b.compile(g)).rejects.toThrow(
+      /^onnx:wasm cannot run this graph: input "x" is f64\[2\], and onnxruntime-web computes in float32/,
+    );
   });
 
   it('wasm runs on one thread where the page is not cross-origin isolated, whatever was asked later', () => {

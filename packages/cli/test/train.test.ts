@@ -218,6 +218,19 @@ describe('rnn-scratch train --resume: continues exactly', () => {
     expect(b.epoch).toBe(4);
   });
 
+  it('a checkpoint from a browser (backend onnx:wasm, which Node lacks) resumes on auto with a note', () => {
+    cpSync(join(dir, 'ref-2'), join(dir, 'from-browser'), { recursive: true });
+    const file = join(dir, 'from-browser', 'checkpoint.json');
+    const { checksum: _, ...edited } = { ...meta(join(dir, 'from-browser')), backend: 'onnx:wasm' };
+    writeFileSync(file, JSON.stringify(edited));
+    const resumed = run(['train', '--resume', 'from-browser', '--epochs', '5', '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(
+      /note: the checkpoint's backend is unavailable here \(.*'onnx' has no device 'wasm'.*\); using auto/,
+    );
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ startEpoch: 4, epoch: 5 });
+  });
+
   it('2 epochs + resume to 4 gives bit-identical parameters on onnx:cpu too', (ctx) => {
     const probe = run(['backends', '--json']);
     const row =
