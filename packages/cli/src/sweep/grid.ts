@@ -35,7 +35,8 @@ export const SET_BY_SWEEP: Readonly<Record<string, string>> = {
   resume: 'is set by the sweep: a run that stopped continues from its checkpoint when the sweep is resumed',
   json: "is set by the sweep: it reads each run's JSON summary",
   threads: 'is set by the sweep: every run trains on one thread, and --jobs runs train at once',
-  workers: 'is set by the sweep: every run trains on one thread, and --jobs runs train at once (use the cores with --jobs)',
+  workers:
+    'is set by the sweep: every run trains on one thread, and --jobs runs train at once (use the cores with --jobs)',
   'export-exchange': 'cannot be given to a sweep: export the minibatches of one run with rnn-scratch train',
   'exchange-steps': 'cannot be given to a sweep: export the minibatches of one run with rnn-scratch train',
 };
