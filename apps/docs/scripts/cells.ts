@@ -13,7 +13,7 @@ import {
   runConfig,
 } from '@rnn-scratch/core';
 import { lineChartSvg } from '@rnn-scratch/cli';
-import { SMALL_RUN, smallRun } from './small-runs.ts';
+import { SMALL_RUN, epochCurve, smallRun } from './small-runs.ts';
 
 /** The book's chapter-9 sizes: V = 28, H = 256, B = 32, T = 35. */
 const BOOK9 = { vocabSize: 28, numHiddens: 256, batchSize: BOOK_DEFAULTS.batchSize, numSteps: BOOK_DEFAULTS.numSteps };
@@ -76,7 +76,7 @@ export async function cellPages(): Promise<Record<string, string>> {
       return `  ${c.padEnd(5)} ${String(n.filter((x) => x > theta).length).padStart(4)}, largest norm ${Math.max(...n).toFixed(2)}`;
     }),
   ];
-  const series = cells.map((c) => ({ label: c, points: runs[c].history.map((y, i) => ({ x: i + 1, y })) }));
+  const series = cells.map((c) => epochCurve(c, runs[c].history));
   return {
     'gru-shapes.txt': shapesText('gru'),
     'lstm-shapes.txt': shapesText('lstm'),

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { lineChartSvg } from '@rnn-scratch/cli';
 
 import { docsRoot } from './paths.ts';
+import { epochCurve } from './small-runs.ts';
 
 interface Recorded {
   readonly config: Record<string, number | string>;
@@ -127,12 +128,11 @@ export function bookSize(): Record<string, string> {
     'ex-book-detach.txt': lines(detach(runs)),
     'ex-book-samples.txt': lines(samples(runs)),
   };
-  const curve = (label: string, ys: readonly number[]) => ({ label, points: ys.map((y, i) => ({ x: i + 1, y })) });
   const series = (tr: (s: string) => string) => [
-    curve(tr('one-hot, train'), runs['one-hot'].history),
-    curve(tr('one-hot, held-out'), runs['one-hot'].valid),
-    curve(tr('embedding, train'), runs.embedding.history),
-    curve(tr('embedding, held-out'), runs.embedding.valid),
+    epochCurve(tr('one-hot, train'), runs['one-hot'].history),
+    epochCurve(tr('one-hot, held-out'), runs['one-hot'].valid),
+    epochCurve(tr('embedding, train'), runs.embedding.history),
+    epochCurve(tr('embedding, held-out'), runs.embedding.valid),
   ];
   const zh: Record<string, string> = {
     'one-hot, train': '独热，训练',

@@ -15,10 +15,9 @@ import {
 import { lineChartSvg, type Series } from '@rnn-scratch/cli';
 
 import { bookSize } from './exercises-book.ts';
-import { SMALL_RUN, type SmallRun, smallRun } from './small-runs.ts';
+import { SMALL_RUN, type SmallRun, epochCurve, smallRun } from './small-runs.ts';
 
 const fmt = (x: number, digits = 2) => x.toFixed(digits);
-const curve = (label: string, ys: readonly number[]) => ({ label, points: ys.map((y, i) => ({ x: i + 1, y })) });
 const setting = (c: Partial<RunConfig> = {}) => {
   const { numHiddens, batchSize, numSteps, maxTokens, lr, numEpochs } = { ...runConfig(), ...SMALL_RUN, ...c };
   return `H=${numHiddens}, B=${batchSize}, T=${numSteps}, first ${maxTokens} characters, lr=${lr}, ${numEpochs} epochs, seed 0, reference backend`;
@@ -114,10 +113,10 @@ async function embedding(): Promise<Record<string, string>> {
     '',
   ].join('\n');
   const series = [
-    curve('one-hot, train', plain.history),
-    curve('one-hot, held-out', plain.valid),
-    curve('embedding, train', embedded.history),
-    curve('embedding, held-out', embedded.valid),
+    epochCurve('one-hot, train', plain.history),
+    epochCurve('one-hot, held-out', plain.valid),
+    epochCurve('embedding, train', embedded.history),
+    epochCurve('embedding, held-out', embedded.valid),
   ];
   return {
     'ex-embedding.txt': text,
@@ -175,7 +174,7 @@ async function clipping(): Promise<Record<string, string>> {
     '',
   ].join('\n');
   // The unclipped runs reach perplexities in the millions: plot the loss, ln(perplexity), to see them all.
-  const series = results.map(([label, r]) => curve(label, r.history.map(Math.log)));
+  const series = results.map(([label, r]) => epochCurve(label, r.history.map(Math.log)));
   return {
     'ex-clipping.txt': text,
     ...chart(

@@ -65,3 +65,9 @@ export async function smallRun(changes: Partial<RunConfig>): Promise<SmallRun> {
   }
   return { history, valid, norms, diverged, params: run.state.params, vocab: run.vocab };
 }
+
+/** A per-epoch list (epoch 1 first) as a chart series. */
+export const epochCurve = (label: string, ys: readonly number[]) => ({
+  label,
+  points: ys.map((y, i) => ({ x: i + 1, y })),
+});
