@@ -22,6 +22,8 @@ export class TrainOutput {
     private readonly io: CommandContext,
     private readonly json: boolean,
     backend: Backend,
+    /** Worker threads training shards of each minibatch (--workers). */
+    private readonly workers = 1,
   ) {
     this.bar = isTty(io.stderr) ? new ProgressBar(io.stderr) : undefined;
     this.backendId = `${backend.name}:${backend.device}`;
@@ -47,7 +49,7 @@ export class TrainOutput {
     const { config, corpus, loader, state } = run;
     const layers = config.numLayers > 1 ? ` x ${config.numLayers} layers` : '';
     this.say(
-      `rnn-scratch train: backend ${this.backendId}, ${config.cell}${layers}, vocab ${run.vocab.length}, hiddens ${config.numHiddens}, batch ${config.batchSize} x ${config.numSteps} steps, ` +
+      `rnn-scratch train: backend ${this.backendId}${this.workers > 1 ? ` on ${this.workers} workers` : ''}, ${config.cell}${layers}, vocab ${run.vocab.length}, hiddens ${config.numHiddens}, batch ${config.batchSize} x ${config.numSteps} steps, ` +
         `${numParams(runModel(run)).toLocaleString('en-US')} parameters, lr ${config.lr}, theta ${config.theta}, sampler ${config.sampler}, seed ${config.seed}`,
     );
     this.say(
@@ -83,6 +85,7 @@ export class TrainOutput {
       const summary = {
         status: result.status,
         backend: this.backendId,
+        workers: this.workers,
         seed,
         epoch: result.epoch,
         startEpoch,

@@ -1,8 +1,12 @@
 // `--workers N`: the train step split across N worker threads (each its own engine) trains the same numbers
 // as one thread, epoch by epoch (float32 rounding apart), resumes exactly, and refuses what it cannot split.
 import { readFileSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { numParams } from '@rnn-scratch/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { planCores, WORKERS_MAX_PARAMS, WORKERS_MIN_PARAMS } from '../src/cores.js';
 
 import { checkBuilt, cli, expectOneLineError, tempDir } from './helpers.js';
 
@@ -56,5 +60,53 @@ describe('train --workers', () => {
       /not with --bptt epoch/,
     );
     expectOneLineError(run(['train', '--workers', '0']), 2, /--workers/);
+    expectOneLineError(run(['train', '--workers', 'many']), 2, /--workers must be auto or a positive integer/);
+  });
+});
+
+describe('train --workers auto (the default)', () => {
+  // The book's RNN at H: H^2 + 2*28*H + H + 28 parameters (vocabulary 28).
+  const rnnParams = (H: number) => numParams({ cell: 'rnn', vocabSize: 28, numHiddens: H, numLayers: 1 });
+  const plan = (o: Partial<Parameters<typeof planCores>[0]>) =>
+    planCores({ backend: 'onnx:cpu', cores: 2, numParams: rnnParams(512), batchSize: 32, bptt: 'minibatch', ...o });
+
+  it('uses the cores where that was measured faster: workers for mid-sized models, intra-op threads for large ones', () => {
+    // The sizes the boundaries were measured at fall where the comment in cores.ts says.
+    expect(rnnParams(128)).toBeGreaterThanOrEqual(WORKERS_MIN_PARAMS);
+    expect(rnnParams(1024)).toBeLessThanOrEqual(WORKERS_MAX_PARAMS);
+    expect(rnnParams(2048)).toBeGreaterThan(WORKERS_MAX_PARAMS);
+    expect(plan({})).toEqual({ workers: 2 });
+    expect(plan({ numParams: rnnParams(128) })).toEqual({ workers: 2 });
+    expect(plan({ cores: 4 })).toEqual({ workers: 4 });
+    expect(plan({ cores: 4, batchSize: 30 })).toEqual({ workers: 3 }); // an equal shard each
+    expect(plan({ numParams: rnnParams(2048) })).toEqual({ workers: 1, threads: 2 });
+    expect(plan({ numParams: rnnParams(2048), cores: 8 })).toEqual({ workers: 1, threads: 8 });
+  });
+
+  it('keeps one engine where more cores were not measured faster, or the user chose', () => {
+    expect(plan({ numParams: rnnParams(32) })).toEqual({ workers: 1 }); // too small to pay for agreeing
+    expect(plan({ backend: 'tfjs:wasm' })).toEqual({ workers: 1 });
+    expect(plan({ backend: 'reference:cpu' })).toEqual({ workers: 1 });
+    expect(plan({ cores: 1 })).toEqual({ workers: 1 });
+    expect(plan({ threads: 1 })).toEqual({ workers: 1 }); // --threads: one engine with that many threads
+    expect(plan({ bptt: 'epoch' })).toEqual({ workers: 1 });
+    expect(plan({ batchSize: 7 })).toEqual({ workers: 1 }); // no equal shards
+  });
+
+  it('trains on what it chose, says so in the header and the JSON summary, and matches one worker', () => {
+    const args = ['--backend', 'onnx:cpu', '--num-hiddens', '128', '--epochs', '2'];
+    const chosen = plan({ numParams: rnnParams(128), cores: availableParallelism() }).workers;
+    const r = run(['train', ...SMALL, ...args, '--out', 'auto', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).workers).toBe(chosen);
+    const text = run(['train', ...SMALL, ...args, '--out', 'auto-text', '--epochs', '1']);
+    expect(text.code, text.stderr).toBe(0);
+    if (chosen > 1) expect(text.stdout).toContain(`backend onnx:cpu on ${chosen} workers,`);
+    else expect(text.stdout).not.toMatch(/workers/);
+    // Explicit single-engine runs: --workers 1, and --threads (one engine with that many threads).
+    const one = train('auto-one', [...args, '--workers', '1']);
+    expectClose(perplexities('auto'), one, 1e-5);
+    const threads = run(['train', ...SMALL, ...args, '--out', 'auto-threads', '--threads', '1', '--json']);
+    expect(JSON.parse(threads.stdout).workers).toBe(1);
   });
 });

@@ -8,6 +8,7 @@
  * the command line (resuming exactly, divergence, the checkpoint's metadata) is core's `train/run.ts`.
  */
 
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 
@@ -25,6 +26,8 @@ import {
   encodeCheckpointParams,
   isDataError,
   makeExchange,
+  numParams,
+  runModel,
   preprocessLine,
   resumeConflict,
   resumeRun,
@@ -44,6 +47,7 @@ import { bundledCorpusPath, checkTimeMachineSha256, readCorpusFile, workerStepCo
 
 import { UsageError, type FlagValues } from '../args.js';
 import { backendModules, openBackend } from '../backends.js';
+import { planCores } from '../cores.js';
 import { checkOutDir, loadCheckpoint, saveCheckpoint, type LoadedCheckpoint } from '../checkpoint.js';
 import { defineCommand, type CommandContext } from '../command.js';
 import { CliError, EXIT_BACKEND, EXIT_DIVERGED, EXIT_INTERRUPTED } from '../errors.js';
@@ -196,10 +200,12 @@ const flags = [
   },
   {
     name: 'workers',
-    type: 'int',
-    min: 1,
-    default: 1,
-    help: "train on N CPU cores: each minibatch's subsequences split across N worker threads, one engine and one thread each; the mean of their gradients is clipped and applied once, so the numbers are the book's (--batch-size must divide by N; not with --bptt epoch)",
+    type: 'string',
+    placeholder: 'N|auto',
+    default: 'auto',
+    validate: (v: string) =>
+      v === 'auto' || /^[1-9]\d*$/.test(v) ? undefined : `must be auto or a positive integer, got '${v}'`,
+    help: "train on N CPU cores: each minibatch's subsequences split across N worker threads, one engine and one thread each; the mean of their gradients is clipped and applied once, so the numbers are the book's to float rounding (--batch-size must divide by N; not with --bptt epoch). auto: the cores when that was measured faster (onnx:cpu, mid-sized models), else one engine; with --threads, one engine",
   },
   {
     name: 'every',
@@ -281,11 +287,11 @@ export const trainCommand = defineCommand({
     const out = options.out ?? resumed?.dir ?? defaultOutDir();
     checkOutDir(out, resumed?.dir, saveBytes(run));
     const prefixes = options.prefix !== undefined ? [preprocessPrefix(options.prefix, run)] : book.prefixes;
-    checkWorkers(options.workers, run);
-    const backend = await openTrainBackend(options, resumed?.meta.backend, io);
-    const compileStep = options.workers > 1 ? workerSteps(options.workers, backend) : undefined;
+    if (options.workers !== 'auto') checkWorkers(Number(options.workers), run);
+    const { backend, workers } = await openCores(run, options, resumed?.meta.backend, io);
+    const compileStep = workers > 1 ? workerSteps(workers, backend) : undefined;
 
-    const output = new TrainOutput(io, options.json, backend);
+    const output = new TrainOutput(io, options.json, backend, workers);
     output.header(run, { resumed: resumed?.dir, out });
     const { every } = options;
     const result = await trainWithCheckpoints(run, backend, { out, every, prefixes, output, io, compileStep });
@@ -425,6 +431,30 @@ function exportExchange(run: Run, dir: string, steps: number): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'params.safetensors'), exchange.params);
   writeFileSync(join(dir, 'batches.json'), JSON.stringify(exchange.json));
+}
+
+/** The backend, and how many workers train on it: --workers N, or what `planCores` chooses for auto. */
+async function openCores(
+  run: Run,
+  options: TrainFlags,
+  saved: string | undefined,
+  io: CommandContext,
+): Promise<{ backend: Backend; workers: number }> {
+  const backend = await openTrainBackend(options, saved, io);
+  if (options.workers !== 'auto') return { backend, workers: Number(options.workers) };
+  const id = `${backend.name}:${backend.device}`;
+  const { batchSize, bptt } = run.config;
+  const plan = planCores({
+    backend: id,
+    cores: availableParallelism(),
+    numParams: numParams(runModel(run)),
+    batchSize,
+    bptt,
+    threads: options.threads,
+  });
+  if (plan.threads === undefined) return { backend, workers: plan.workers };
+  await backend.dispose();
+  return { backend: await openBackend(id, { threads: plan.threads }), workers: plan.workers };
 }
 
 /** --backend, else the checkpoint's backend (falling back to auto when it cannot run here), else auto. */
