@@ -3,6 +3,7 @@
 // perplexity, speed, wall time, memory over the run and the greedy continuation of "time traveller".
 //
 //   npm run bench:book -- [--backend onnx:cpu] [--seeds 0,1] [--samplers sequential,book-random,random] [--epochs 500]
+//     [--workers N]   # the train step on N worker threads (what `npm start` does on N cores: --workers auto)
 //   npm run bench:book -- --cells gru,lstm,lstm-2,lstm-2-uniform     # chapter 9 beside PyTorch (book-cells.ts)
 
 import { spawnSync } from 'node:child_process';
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     samplers: { type: 'string', default: 'sequential,book-random,random' },
     epochs: { type: 'string', default: '500' },
     cells: { type: 'string' },
+    workers: { type: 'string', default: '1' },
     python: { type: 'string', default: process.env.RNN_SCRATCH_PYTHON ?? '/usr/bin/python3' },
     'no-write': { type: 'boolean', default: false },
   },
@@ -40,6 +42,7 @@ if (values.cells !== undefined) {
   process.exit(0);
 }
 
+const workers = Number(values.workers);
 const rows: string[] = [];
 for (const sampler of values.samplers.split(',')) {
   for (const seed of values.seeds.split(',')) {
@@ -57,6 +60,8 @@ for (const sampler of values.samplers.split(',')) {
         sampler,
         '--seed',
         seed,
+        '--workers',
+        values.workers,
       ],
       { encoding: 'utf8', maxBuffer: 64 << 20 },
     );
@@ -84,8 +89,9 @@ if (!values['no-write']) {
   const argv = process.argv.slice(2).join(' ');
   appendFileSync(
     join(root, 'BENCHMARKS.md'),
-    `\n## Book runs, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC\n\n` +
-      `- machine: ${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}; Node ${process.version}; backend ${values.backend}, 1 thread\n` +
+    // On workers, another heading: the docs read the newest one-thread "Book runs," section.
+    `\n## Book runs${workers > 1 ? ` on ${workers} workers` : ''}, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC\n\n` +
+      `- machine: ${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}; Node ${process.version}; backend ${values.backend}, ${workers > 1 ? `${workers} worker threads of 1 thread each (rnn-scratch train --workers ${workers})` : '1 thread'}\n` +
       `- command: \`npm run bench:book${argv ? ` -- ${argv}` : ''}\` (${values.epochs} epochs, H=512, B=32, T=35, lr=1, theta=1, 10,000 tokens)\n\n${table}\n`,
   );
 }

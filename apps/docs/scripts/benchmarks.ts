@@ -131,13 +131,20 @@ export function benchmarks(): Record<string, string> {
   const out: Record<string, string> = { ...queueBenchmark() };
   for (const lang of LANGS) {
     const t = (zh: string, en: string) => tr(lang, zh, en);
+    // 'pytorch (OpenBLAS Zen)': the BLAS kernel it ran with.
+    const kernel = (e: string, sep: string) => (/\((.*)\)/.exec(e) ? `${sep}${/\((.*)\)/.exec(e)![1]}` : '');
     const engineName = (e: string) =>
-      e === 'pytorch' ? t('PyTorch 即时执行（基线）', 'PyTorch eager (baseline)') : `\`${e}\``;
+      e.startsWith('pytorch')
+        ? t(`PyTorch 即时执行（基线${kernel(e, '，')}）`, `PyTorch eager (baseline${kernel(e, ', ')})`)
+        : e.replace(
+            /^(\S+)(.*)$/,
+            (_, id: string, rest: string) => `\`${id}\`${rest.replace(/ \(--workers (\d+)\)$/, '')}`,
+          );
     // CPU: one row per engine, one column per size: tokens/s (ratio to PyTorch).
     const lines = [
       t(
-        `**CPU**：${cpu.heading}，\`npm run bench\`，每个引擎一个线程，3 次运行取中位数；数字是 train_ch8 的最后一轮每秒词元数，括号里是与 PyTorch 之比。机器（原文）：\`${bullet(cpu, 'machine')}\`。`,
-        `**CPU**: ${cpu.heading}, \`npm run bench\`, one thread per engine, median of 3 runs; train_ch8's tokens/s of the last epoch, in brackets the ratio to PyTorch. Machine: ${bullet(cpu, 'machine')}.`,
+        `**CPU**：${cpu.heading}，\`npm run bench\`，每个引擎取它最快的线程数，3 次运行取中位数；数字是 train_ch8 的最后一轮每秒词元数，括号里是与 PyTorch 之比。机器（原文）：\`${bullet(cpu, 'machine')}\`。`,
+        `**CPU**: ${cpu.heading}, \`npm run bench\`, each engine at its fastest thread count, median of 3 runs; train_ch8's tokens/s of the last epoch, in brackets the ratio to PyTorch. Machine: ${bullet(cpu, 'machine')}.`,
       ),
       '',
       `| ${t('引擎', 'engine')} | ${sizes.map((h) => `H = ${h}${h === '512' ? t('（书中）', ' (book)') : ''}`).join(' | ')} |`,
