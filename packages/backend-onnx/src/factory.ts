@@ -10,6 +10,7 @@ export function onnxFactory(spec: {
   readonly autoDevices: readonly string[];
   readonly create: (device: string, options: BackendOptions) => Promise<Backend>;
   readonly hint: (device: string) => string | undefined;
+  readonly software?: (device: string) => string | undefined;
 }): BackendFactory {
   return {
     name: 'onnx',
@@ -27,5 +28,6 @@ export function onnxFactory(spec: {
       }
     },
     hint: spec.hint,
+    ...(spec.software ? { software: spec.software } : {}),
   };
 }

@@ -4,7 +4,7 @@
 
 import { registerBackend } from '@rnn-scratch/core';
 import { createOnnxBackend } from './backend.js';
-import { ONNX_DEVICES, type OnnxDevice, deviceHint } from './devices.js';
+import { ONNX_DEVICES, type OnnxDevice, deviceHint, webgpuSoftwareAdapter } from './devices.js';
 import { onnxFactory } from './factory.js';
 
 export * from './base.js';
@@ -15,6 +15,8 @@ export const onnxBackendFactory = onnxFactory({
   autoDevices: ['cuda', 'webgpu', 'cpu'],
   create: (device, options) => createOnnxBackend({ device: device as OnnxDevice, threads: options.threads }),
   hint: deviceHint,
+  // From the installed Vulkan drivers: the same answer the opened backend gives as its `software`.
+  software: (device) => (device === 'webgpu' ? webgpuSoftwareAdapter() : undefined),
 });
 
 registerBackend(onnxBackendFactory);

@@ -184,6 +184,15 @@ describe('rnn-scratch train: output like train_ch8', () => {
     expect(out).toMatch(/^runs\/\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d(-\d+)?$/);
     expect(existsSync(join(sub, out, 'checkpoint.json'))).toBe(true);
   });
+
+  it('on the default backend (auto) prints nothing on stderr: no software GPU is opened while the CPU works', () => {
+    // Where WebGPU could only run on a software rasteriser (SwiftShader), opening it prints its driver's
+    // messages; auto does not open it when a CPU device works.
+    const r = run(['train', ...TINY.slice(0, -2), '--epochs', '1', '--out', 'auto-quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/backend onnx:cpu/);
+    expect(r.stderr).toBe('');
+  });
 });
 
 describe('rnn-scratch train --resume: continues exactly', () => {

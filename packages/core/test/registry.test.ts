@@ -174,6 +174,26 @@ describe('software GPUs', () => {
     expect(autoChoice(list.map((s) => (s.software ? s : { ...s, available: false })))?.id).toBe('soft:webgpu');
   });
 
+  it('a device its factory knows to be a software GPU is not even opened while another device works', async () => {
+    const created: string[] = [];
+    registerBackend({
+      name: 'known',
+      priority: 2000,
+      devices: ['webgpu'],
+      async create(device) {
+        created.push(device);
+        return fakeBackend(device, 'SwiftShader');
+      },
+      software: () => 'SwiftShader',
+    });
+    const b = await resolveBackend('auto');
+    expect(`${b.name}:${b.device}`).toBe('reference:cpu');
+    expect(created).toEqual([]);
+    // Asked for by name, when nothing else of it works, it is opened.
+    expect(await resolveBackend('known')).toMatchObject({ device: 'webgpu', software: 'SwiftShader' });
+    expect(created).toEqual(['webgpu']);
+  });
+
   it('a bare name takes a software GPU when nothing else of it works; an explicit device is opened as asked', async () => {
     disposed.length = 0;
     const bare = await resolveBackend('soft');

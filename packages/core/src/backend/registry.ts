@@ -36,6 +36,13 @@ export interface BackendFactory {
   create(device: string, options: BackendOptions): Promise<Backend>;
   /** How to make an unavailable device available (an install command, a driver...). */
   readonly hint?: (device: string) => string | undefined;
+  /**
+   * The software GPU that would serve `device` (e.g. `SwiftShader`), when that is known without opening it
+   * (from the installed drivers): `auto` and a bare name then try that device only after every other one,
+   * so a machine whose only GPU is a software one does not open it (nor print its driver's messages)
+   * while another device works.
+   */
+  readonly software?: (device: string) => string | undefined;
 }
 // #endregion factory
 
@@ -172,6 +179,16 @@ function candidates(id: BackendId): Array<readonly [BackendFactory, string]> {
   return devices.map((d) => [f, d] as const);
 }
 
+/** When the registry chooses the device: those its factory knows to be software GPUs go last, in order. */
+function knownSoftwareLast(
+  list: Array<readonly [BackendFactory, string]>,
+  id: BackendId,
+): Array<readonly [BackendFactory, string]> {
+  if (id.device !== undefined) return list;
+  const soft = list.filter(([f, d]) => f.software?.(d) !== undefined);
+  return [...list.filter((c) => !soft.includes(c)), ...soft];
+}
+
 async function tryCreate(f: BackendFactory, device: string, options: BackendOptions): Promise<Backend | string> {
   const id = `${f.name}:${device}`;
   const cached = failures.get(id);
@@ -232,7 +249,7 @@ export async function resolveBackend(spec = 'auto', options: BackendOptions = {}
   if (unloaded.length > 0) throw unavailable(spec, unloaded);
   const failed: BackendStatus[] = [];
   let software: Backend | undefined; // the best software GPU that works, in case nothing else does
-  for (const [f, d] of candidates(id)) {
+  for (const [f, d] of knownSoftwareLast(candidates(id), id)) {
     const got = await tryCreate(f, d, options);
     if (typeof got === 'string') {
       failed.push(failedStatus(f, d, got));
