@@ -132,13 +132,16 @@ export function benchmarks(): Record<string, string> {
   for (const lang of LANGS) {
     const t = (zh: string, en: string) => tr(lang, zh, en);
     // 'pytorch (OpenBLAS Zen)': the BLAS kernel it ran with.
-    const kernel = (e: string, sep: string) => (/\((.*)\)/.exec(e) ? `${sep}${/\((.*)\)/.exec(e)![1]}` : '');
+    const kernel = (e: string, sep: string) => {
+      const named = /\((.*)\)/.exec(e)?.[1];
+      return named === undefined ? '' : `${sep}${named}`;
+    };
     const engineName = (e: string) =>
       e.startsWith('pytorch')
         ? t(`PyTorch 即时执行（基线${kernel(e, '，')}）`, `PyTorch eager (baseline${kernel(e, ', ')})`)
         : e.replace(
             /^(\S+)(.*)$/,
-            (_, id: string, rest: string) => `\`${id}\`${rest.replace(/ \(--workers (\d+)\)$/, '')}`,
+            (_, id: string, rest: string) => `\`${id}\`${rest.replace(/ \(--workers \d+\)$/, '')}`,
           );
     // CPU: one row per engine, one column per size: tokens/s (ratio to PyTorch).
     const lines = [

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { numParams } from '@rnn-scratch/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { planCores, WORKERS_MAX_PARAMS, WORKERS_MIN_PARAMS } from '../src/cores.js';
+import { type CorePlanInput, planCores, WORKERS_MAX_PARAMS, WORKERS_MIN_PARAMS } from '../src/cores.js';
 
 import { checkBuilt, cli, expectOneLineError, tempDir } from './helpers.js';
 
@@ -67,7 +67,7 @@ describe('train --workers', () => {
 describe('train --workers auto (the default)', () => {
   // The book's RNN at H: H^2 + 2*28*H + H + 28 parameters (vocabulary 28).
   const rnnParams = (H: number) => numParams({ cell: 'rnn', vocabSize: 28, numHiddens: H, numLayers: 1 });
-  const plan = (o: Partial<Parameters<typeof planCores>[0]>) =>
+  const plan = (o: Partial<CorePlanInput>) =>
     planCores({ backend: 'onnx:cpu', cores: 2, numParams: rnnParams(512), batchSize: 32, bptt: 'minibatch', ...o });
 
   it('uses the cores where that was measured faster: workers for mid-sized models, intra-op threads for large ones', () => {

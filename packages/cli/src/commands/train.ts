@@ -287,7 +287,6 @@ export const trainCommand = defineCommand({
     const out = options.out ?? resumed?.dir ?? defaultOutDir();
     checkOutDir(out, resumed?.dir, saveBytes(run));
     const prefixes = options.prefix !== undefined ? [preprocessPrefix(options.prefix, run)] : book.prefixes;
-    if (options.workers !== 'auto') checkWorkers(Number(options.workers), run);
     const { backend, workers } = await openCores(run, options, resumed?.meta.backend, io);
     const compileStep = workers > 1 ? workerSteps(workers, backend) : undefined;
 
@@ -433,15 +432,22 @@ function exportExchange(run: Run, dir: string, steps: number): void {
   writeFileSync(join(dir, 'batches.json'), JSON.stringify(exchange.json));
 }
 
-/** The backend, and how many workers train on it: --workers N, or what `planCores` chooses for auto. */
+/**
+ * The backend, and how many workers train on it: --workers N (checked before the backend is opened), or
+ * what `planCores` chooses for auto.
+ */
 async function openCores(
   run: Run,
   options: TrainFlags,
   saved: string | undefined,
   io: CommandContext,
 ): Promise<{ backend: Backend; workers: number }> {
+  if (options.workers !== 'auto') {
+    const workers = Number(options.workers);
+    checkWorkers(workers, run);
+    return { backend: await openTrainBackend(options, saved, io), workers };
+  }
   const backend = await openTrainBackend(options, saved, io);
-  if (options.workers !== 'auto') return { backend, workers: Number(options.workers) };
   const id = `${backend.name}:${backend.device}`;
   const { batchSize, bptt } = run.config;
   const plan = planCores({
