@@ -56,6 +56,7 @@ export class OnnxBackend extends OnnxSessionBackend {
       floatPrecision: floatPrecisionOf(device),
       ...(software !== undefined ? { software } : {}),
       sessionOptions: () => nodeSessionOptions(device, threads, options),
+      weightsFirst: device === 'cpu',
       ...(dumpDir ? { onModel: (hash: string, bytes: Uint8Array) => dump(dumpDir, hash, bytes) } : {}),
     });
     this.threads = threads;

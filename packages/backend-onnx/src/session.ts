@@ -20,7 +20,7 @@ import {
   hashGraph,
 } from '@rnn-scratch/core';
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
-import { lowerGraph } from './lower.js';
+import { WEIGHTS_FIRST_SESSION_CONFIG, lowerGraph } from './lower.js';
 import { encodeModel } from './onnx-model.js';
 
 /** What this package needs of an ONNX Runtime module: `onnxruntime-node` and `onnxruntime-web` both have it. */
@@ -41,6 +41,8 @@ export interface SessionConfig {
   /** The software rasteriser the device's adapter is (e.g. `SwiftShader`), when it is one. */
   readonly software?: string;
   readonly sessionOptions: () => SessionOptions;
+  /** Lower products with few rows weights-first (lower.ts; pays on ORT's CPU kernels, default false). */
+  readonly weightsFirst?: boolean;
   /** Hears every lowered model (the Node entry writes it to a folder when asked). */
   readonly onModel?: (hash: string, bytes: Uint8Array) => void;
 }
@@ -143,7 +145,9 @@ export class OnnxSessionBackend implements Backend {
 
   /** The ORT session options this backend uses (exposed for tests and probes). */
   sessionOptions(): SessionOptions {
-    return this.config.sessionOptions();
+    const options = this.config.sessionOptions();
+    if (!this.config.weightsFirst) return options;
+    return { ...options, extra: { ...WEIGHTS_FIRST_SESSION_CONFIG, ...options.extra } };
   }
 
   async compile(graph: Graph): Promise<Executable> {
@@ -162,7 +166,8 @@ export class OnnxSessionBackend implements Backend {
   }
 
   private async createExecutable(graph: Graph, hash: string): Promise<OnnxExecutable> {
-    const lowered = lowerGraph(graph, { name: `rnn_scratch_${hash}` });
+    const weightsFirst = this.config.weightsFirst ?? false;
+    const lowered = lowerGraph(graph, { name: `rnn_scratch_${hash}`, weightsFirst });
     const bytes = encodeModel(lowered.model);
     this.config.onModel?.(hash, bytes);
     let session: InferenceSession;

@@ -114,7 +114,7 @@ describe('OnnxBackend', () => {
     await exe.dispose();
   });
 
-  it('uses the documented session options (1 intra-op thread by default, no spinning with more)', () => {
+  it('uses the documented session options (1 intra-op thread by default, no spinning with more, weights-first)', () => {
     const one = backend.sessionOptions();
     expect(one).toMatchObject({
       graphOptimizationLevel: 'all',
@@ -123,10 +123,11 @@ describe('OnnxBackend', () => {
       executionMode: 'sequential',
       executionProviders: ['cpu'],
     });
-    expect(one.extra).toBeUndefined();
+    const weightsFirst = { optimization: { disable_specified_optimizers: 'GemmTransposeFusion' } };
+    expect(one.extra).toEqual(weightsFirst);
     const two = new OnnxBackend({ threads: 2 }).sessionOptions();
     expect(two.intraOpNumThreads).toBe(2);
-    expect(two.extra).toEqual({ session: { intra_op: { allow_spinning: '0' } } });
+    expect(two.extra).toEqual({ ...weightsFirst, session: { intra_op: { allow_spinning: '0' } } });
     expect(() => new OnnxBackend({ threads: 0 })).toThrow(/threads/);
   });
 
