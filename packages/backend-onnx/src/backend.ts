@@ -14,6 +14,7 @@ import {
   webgpuSoftwareAdapter,
 } from './devices.js';
 import { OnnxSessionBackend, type SessionOptions } from './session.js';
+import { CPU_TUNING } from './tuning.js';
 
 export { OnnxExecutable } from './session.js';
 
@@ -56,7 +57,7 @@ export class OnnxBackend extends OnnxSessionBackend {
       floatPrecision: floatPrecisionOf(device),
       ...(software !== undefined ? { software } : {}),
       sessionOptions: () => nodeSessionOptions(device, threads, options),
-      weightsFirst: device === 'cpu',
+      tuning: device === 'cpu' ? CPU_TUNING : {},
       ...(dumpDir ? { onModel: (hash: string, bytes: Uint8Array) => dump(dumpDir, hash, bytes) } : {}),
     });
     this.threads = threads;

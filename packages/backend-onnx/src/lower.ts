@@ -15,14 +15,9 @@
 // - Every graph output needs its own name: outputs that are graph inputs, constants, aliases of
 //   those, or a value already output under another name go through an Identity.
 //
-// One choice a backend makes: `weightsFirst` (ORT's CPU kernels). A product with few rows, like the
-// recurrence's H @ W_hh (32 x 512 times 512 x 512), costs ORT's GEMM (MLAS) a repacking of the whole
-// weight matrix on every call, 35 times forward and 35 times backward per step. Written the other way
-// round, C = (W^T @ H^T)^T, the kernel streams the weight as it is and repacks only the small H:
-// measured 1.3x faster per train step at H=512, 1.5x at H=2048. W^T is one Transpose per step, shared by
-// all the time steps; the products of the backward pass (dH @ W_hh^T) need none. ORT's GemmTransposeFusion
-// would fold the result's Transpose back into the Gemm and undo it, so sessions of such models disable it
-// (WEIGHTS_FIRST_SESSION_CONFIG).
+// A backend may also ask for rewrites that suit its engine's kernels (LowerTuning, chosen in tuning.ts):
+// products with few rows weights-first, and a gather's gradient as a scatter-add. Exported models never
+// get them: they stay as written.
 
 import {
   type DType,
@@ -43,15 +38,10 @@ import {
   type OnnxValueInfo,
   encodeModel,
 } from './onnx-model.js';
+import { type LowerTuning, type TunedNodes, tunedNodes } from './tuning.js';
 
 /** The most inputs one Concat node gets; wider concats become a tree of Concats. */
 export const MAX_CONCAT_INPUTS = 8;
-
-/** Products with 2 to this many rows (and at least 4x as many columns) are computed weights-first. */
-export const WEIGHTS_FIRST_MAX_ROWS = 64;
-
-/** The ORT session config entries a weights-first model needs (see the top of this file). */
-export const WEIGHTS_FIRST_SESSION_CONFIG = { optimization: { disable_specified_optimizers: 'GemmTransposeFusion' } };
 
 /** Constants with at most this many elements are de-duplicated (the many `1`s and `0`s autodiff adds). */
 const DEDUPE_CONSTANT_ELEMENTS = 64;
@@ -75,17 +65,14 @@ export interface LoweredGraph {
   readonly outputNames: readonly string[];
 }
 
-export interface LowerOptions {
+export interface LowerOptions extends LowerTuning {
   /** GraphProto.name (default `rnn_scratch`). */
   readonly name?: string;
-  /** Compute products with few rows as (W^T @ H^T)^T (see the top of this file; default false). */
-  readonly weightsFirst?: boolean;
 }
 
 /** Lower a core graph to an ONNX model (as objects; see `lowerToOnnx` for the bytes). */
 export function lowerGraph(graph: Graph, options: LowerOptions = {}): LoweredGraph {
-  const weightsFirst = options.weightsFirst ? weightsFirstProducts(graph) : new Set<number>();
-  return new Lowering(graph, weightsFirst).run(options.name ?? 'rnn_scratch');
+  return new Lowering(graph, tunedNodes(graph, options)).run(options.name ?? 'rnn_scratch');
 }
 
 /** Lower a core graph to the bytes of an `.onnx` file. */
@@ -116,7 +103,7 @@ class Lowering {
 
   constructor(
     private readonly graph: Graph,
-    private readonly weightsFirst: ReadonlySet<number>,
+    private readonly tuned: TunedNodes,
   ) {
     this.values = new Array(graph.nodes.length);
   }
@@ -135,7 +122,7 @@ class Lowering {
     const outputNames = g.outputs.map((o) => this.fresh(o.name, `${o.name}_out`));
 
     for (const node of g.nodes) {
-      if (node.op === 'input' || node.op === 'constant') continue;
+      if (node.op === 'input' || node.op === 'constant' || this.tuned.unused.has(node.id)) continue;
       this.lowerNode(node as PrimitiveNode);
     }
 
@@ -271,6 +258,7 @@ class Lowering {
 
   private lowerNode(node: PrimitiveNode): void {
     if (sizeOf(node.shape) === 0) return this.set(node, this.empty(node));
+    if (this.tuned.scatterAdd.has(node.id)) return this.set(node, this.scatterAdd(node));
     const ins = node.inputs.map((i) => this.value(i));
     const inNodes = node.inputs.map((i) => this.graph.nodes[i]);
     const [x] = ins;
@@ -309,7 +297,8 @@ class Lowering {
         return this.set(node, x); // no gradients at run time: plain aliasing, no node
       case 'matmul': {
         const { transA, transB } = attrs as PrimitiveAttrs['matmul'];
-        if (this.weightsFirst.has(node.id)) return this.set(node, this.weightsFirstGemm(node, ins, transA, transB));
+        if (this.tuned.weightsFirst.has(node.id))
+          return this.set(node, this.weightsFirstGemm(node, ins, transA, transB));
         // Gemm handles the transposes inside the GEMM kernel (MLAS takes trans flags), no Transpose nodes.
         const a: OnnxAttribute[] = [];
         if (transA) a.push({ name: 'transA', type: 'int', value: 1 });
@@ -391,6 +380,30 @@ class Lowering {
     return this.emit(node, 'Transpose', [productT], [PERM_2D]);
   }
 
+  /**
+   * oneHot(ids, rows)^T @ g, the gradient of gather(table, ids): row ids[i] of the result is the sum of the
+   * rows i of g with that id. As ScatterND(zeros, ids, g, reduction add), n row additions instead of an
+   * (rows x n) @ (n x width) product with a one-hot matrix that is almost all zeros.
+   */
+  private scatterAdd(node: PrimitiveNode): string {
+    const oneHot = this.graph.nodes[node.inputs[0]] as PrimitiveNode<'oneHot'>;
+    const ids = this.value(oneHot.inputs[0]);
+    const g = this.value(node.inputs[1]);
+    const column = this.emit(node, 'Unsqueeze', [ids, this.int64('axes', [-1])], undefined, 'ids');
+    const ids64 = this.emit(node, 'Cast', [column], [{ name: 'to', type: 'int', value: OnnxDataType.INT64 }], 'ids64');
+    const zero: OnnxTensor = { name: 'zero', dataType: onnxDataType(node.dtype), dims: [1], data: zeros(node.dtype) };
+    const shape = this.int64('shape', node.shape);
+    const start = this.emit(
+      node,
+      'ConstantOfShape',
+      [shape],
+      [{ name: 'value', type: 'tensor', value: zero }],
+      'zeros',
+    );
+    const reduction: OnnxAttribute = { name: 'reduction', type: 'string', value: 'add' };
+    return this.emit(node, 'ScatterND', [start, ids64, g], [reduction]);
+  }
+
   private transposed(node: PrimitiveNode, value: string): string {
     let t = this.transposes.get(value);
     if (t === undefined) {
@@ -421,19 +434,8 @@ class Lowering {
 
 const PERM_2D: OnnxAttribute = { name: 'perm', type: 'ints', value: [1, 0] };
 
-/**
- * The matmul nodes worth computing weights-first: 2 to WEIGHTS_FIRST_MAX_ROWS rows, at least 4x as many
- * columns, and a weight whose transpose is free (transB) or shared by several such products (the
- * recurrence's W_hh at every time step), so one Transpose serves them all.
- */
-export function weightsFirstProducts(graph: Graph): Set<number> {
-  const fewRows = graph.nodes.filter(
-    (n): n is PrimitiveNode<'matmul'> =>
-      n.op === 'matmul' && n.shape[0] >= 2 && n.shape[0] <= WEIGHTS_FIRST_MAX_ROWS && n.shape[1] >= 4 * n.shape[0],
-  );
-  const uses = new Map<number, number>();
-  for (const n of fewRows) if (!n.attrs.transB) uses.set(n.inputs[1], (uses.get(n.inputs[1]) ?? 0) + 1);
-  return new Set(fewRows.filter((n) => n.attrs.transB || (uses.get(n.inputs[1]) ?? 0) >= 2).map((n) => n.id));
+function zeros(dtype: DType): Float32Array | Float64Array | Int32Array {
+  return dtype === 'float64' ? new Float64Array(1) : dtype === 'int32' ? new Int32Array(1) : new Float32Array(1);
 }
 
 function castTo(dtype: DType): OnnxAttribute {

@@ -20,7 +20,8 @@ import {
   hashGraph,
 } from '@rnn-scratch/core';
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
-import { WEIGHTS_FIRST_SESSION_CONFIG, lowerGraph } from './lower.js';
+import { lowerGraph } from './lower.js';
+import { type LowerTuning, sessionConfigFor } from './tuning.js';
 import { encodeModel } from './onnx-model.js';
 
 /** What this package needs of an ONNX Runtime module: `onnxruntime-node` and `onnxruntime-web` both have it. */
@@ -41,8 +42,8 @@ export interface SessionConfig {
   /** The software rasteriser the device's adapter is (e.g. `SwiftShader`), when it is one. */
   readonly software?: string;
   readonly sessionOptions: () => SessionOptions;
-  /** Lower products with few rows weights-first (lower.ts; pays on ORT's CPU kernels, default false). */
-  readonly weightsFirst?: boolean;
+  /** The lowering's rewrites for this device's kernels (tuning.ts; default none). */
+  readonly tuning?: LowerTuning;
   /** Hears every lowered model (the Node entry writes it to a folder when asked). */
   readonly onModel?: (hash: string, bytes: Uint8Array) => void;
 }
@@ -146,8 +147,8 @@ export class OnnxSessionBackend implements Backend {
   /** The ORT session options this backend uses (exposed for tests and probes). */
   sessionOptions(): SessionOptions {
     const options = this.config.sessionOptions();
-    if (!this.config.weightsFirst) return options;
-    return { ...options, extra: { ...WEIGHTS_FIRST_SESSION_CONFIG, ...options.extra } };
+    const extra = { ...sessionConfigFor(this.config.tuning ?? {}), ...options.extra };
+    return Object.keys(extra).length > 0 ? { ...options, extra } : options;
   }
 
   async compile(graph: Graph): Promise<Executable> {
@@ -166,8 +167,7 @@ export class OnnxSessionBackend implements Backend {
   }
 
   private async createExecutable(graph: Graph, hash: string): Promise<OnnxExecutable> {
-    const weightsFirst = this.config.weightsFirst ?? false;
-    const lowered = lowerGraph(graph, { name: `rnn_scratch_${hash}`, weightsFirst });
+    const lowered = lowerGraph(graph, { name: `rnn_scratch_${hash}`, ...this.config.tuning });
     const bytes = encodeModel(lowered.model);
     this.config.onModel?.(hash, bytes);
     let session: InferenceSession;

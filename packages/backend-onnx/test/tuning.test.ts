@@ -1,6 +1,7 @@
-// The weights-first lowering of products with few rows (lower.ts), which the cpu device uses: which
-// products it rewrites, that the numbers are those of the products as written (float64 and float32, RNN and
-// LSTM train steps), and that ONNX Runtime runs it as lowered instead of folding it back.
+// The lowering's CPU tuning (tuning.ts): which nodes each rewrite takes (weights-first products, a gather's
+// gradient as a scatter-add), that the numbers are those of the graph as written (float64 and float32, RNN
+// and LSTM train steps, both input encodings), and that ONNX Runtime runs the rewrite as lowered instead of
+// folding it back.
 
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import {
   type CellName,
   type FloatDType,
   type Graph,
+  type InputEncoding,
   Random,
   buildTrainStep,
   initParams,
@@ -19,8 +21,9 @@ import {
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { OnnxBackend, type OnnxExecutable } from '../src/backend.js';
-import { lowerGraph, weightsFirstProducts } from '../src/lower.js';
+import { lowerGraph } from '../src/lower.js';
 import { OnnxSessionBackend } from '../src/session.js';
+import { CPU_TUNING, scatterAddProducts, weightsFirstProducts } from '../src/tuning.js';
 import { expectClose, rtolFor } from './helpers.js';
 
 const B = 4;
@@ -28,9 +31,9 @@ const T = 5;
 const V = 11;
 const H = 24;
 
-function trainStep(cell: CellName, dtype: FloatDType) {
+function trainStep(cell: CellName, dtype: FloatDType, inputEncoding: InputEncoding = 'gather') {
   const spec = { vocabSize: V, numHiddens: H, cell };
-  const graph = buildTrainStep({ ...spec, batchSize: B, numSteps: T, dtype });
+  const graph = buildTrainStep({ ...spec, batchSize: B, numSteps: T, dtype, inputEncoding });
   const rng = new Random(7);
   const ids = () =>
     tensor(
@@ -50,22 +53,25 @@ function trainStep(cell: CellName, dtype: FloatDType) {
   return { graph, feeds };
 }
 
-function sessionBackend(weightsFirst: boolean): OnnxSessionBackend {
+function sessionBackend(tuned: boolean): OnnxSessionBackend {
   return new OnnxSessionBackend({
     ort,
     device: 'cpu',
     floatPrecision: 64,
     sessionOptions: () => ({ executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: 1 }),
-    weightsFirst,
+    tuning: tuned ? CPU_TUNING : {},
   });
 }
 
 const gemmInputs = (graph: Graph) =>
-  lowerGraph(graph, { weightsFirst: true })
+  lowerGraph(graph, CPU_TUNING)
     .model.graph.nodes.filter((n) => n.opType === 'Gemm')
     .map((n) => n.inputs);
 
-describe('weights-first products', () => {
+const opCount = (graph: Graph, options: Parameters<typeof lowerGraph>[1], op: string) =>
+  lowerGraph(graph, options).model.graph.nodes.filter((n) => n.opType === op).length;
+
+describe('CPU tuning of the lowering', () => {
   it('rewrites the recurrence products (W_hh forward, W_hh^T backward) and nothing with many rows', () => {
     const { graph } = trainStep('rnn', 'float32');
     const chosen = [...weightsFirstProducts(graph)].map((id) => graph.nodes[id]);
@@ -83,6 +89,11 @@ describe('weights-first products', () => {
     expect(transposes(lowered) - transposes(lowerGraph(graph).model.graph.nodes)).toBe(1 + 2 * T - 1);
   });
 
+  it("rewrites 69 products of the book's train step (T = 35: 35 forward, 34 backward), as the docs say", () => {
+    const graph = buildTrainStep({ vocabSize: 28, numHiddens: 512, batchSize: 32, numSteps: 35 });
+    expect(weightsFirstProducts(graph).size).toBe(69);
+  });
+
   it('leaves a product alone when its weight would need a transpose that only it uses', () => {
     const { graph } = trainStep('rnn', 'float32');
     // dW_hq = H^T @ dY has H rows, dH = dY @ W_hq^T has B*T rows: only products with W_hh are rewritten.
@@ -90,22 +101,44 @@ describe('weights-first products', () => {
     for (const id of weightsFirstProducts(graph)) expect(graph.nodes[id].inputs).toContain(W_hh);
   });
 
-  for (const cell of ['rnn', 'lstm'] as const) {
-    for (const dtype of ['float64', 'float32'] as const) {
-      it(`computes the products as written (${cell}, ${dtype}: every output of a train step)`, async () => {
-        const { graph, feeds } = trainStep(cell, dtype);
-        const first = sessionBackend(true);
-        const written = sessionBackend(false);
-        try {
-          const got = await (await first.compile(graph)).run(feeds);
-          const want = await (await written.compile(graph)).run(feeds);
-          for (const name of Object.keys(want)) expectClose(got[name], want[name], name, rtolFor(dtype));
-        } finally {
-          await first.dispose();
-          await written.dispose();
-        }
-      });
-    }
+  it("turns the gather's gradient into one ScatterND, and leaves out the one-hot matrix only it read", () => {
+    const { graph } = trainStep('rnn', 'float32');
+    const [id] = scatterAddProducts(graph);
+    expect(scatterAddProducts(graph).size).toBe(1);
+    expect([...graph.nodes[id].shape], 'dW_xh').toEqual([V, H]);
+    expect(opCount(graph, CPU_TUNING, 'ScatterND')).toBe(1);
+    // The labels' one-hot (for the loss) stays; the gather gradient's one is gone.
+    expect(opCount(graph, {}, 'Equal') - opCount(graph, CPU_TUNING, 'Equal')).toBe(1);
+    expect(opCount(graph, CPU_TUNING, 'Gemm')).toBe(opCount(graph, {}, 'Gemm') - 1);
+  });
+
+  it("keeps the one-hot matrix when the forward pass reads it too (the book's one-hot encoding)", () => {
+    const { graph } = trainStep('rnn', 'float32', 'one-hot');
+    expect(scatterAddProducts(graph).size).toBeGreaterThan(0);
+    expect(opCount(graph, CPU_TUNING, 'Equal')).toBe(opCount(graph, {}, 'Equal'));
+  });
+
+  const cases = [
+    ['rnn', 'float64', 'gather'],
+    ['rnn', 'float32', 'gather'],
+    ['lstm', 'float64', 'gather'],
+    ['lstm', 'float32', 'gather'],
+    ['rnn', 'float32', 'one-hot'],
+  ] as const;
+  for (const [cell, dtype, encoding] of cases) {
+    it(`computes what the graph as written computes (${cell}, ${dtype}, ${encoding}: every output of a step)`, async () => {
+      const { graph, feeds } = trainStep(cell, dtype, encoding);
+      const tuned = sessionBackend(true);
+      const written = sessionBackend(false);
+      try {
+        const got = await (await tuned.compile(graph)).run(feeds);
+        const want = await (await written.compile(graph)).run(feeds);
+        for (const name of Object.keys(want)) expectClose(got[name], want[name], name, rtolFor(dtype));
+      } finally {
+        await tuned.dispose();
+        await written.dispose();
+      }
+    });
   }
 
   it('is what ONNX Runtime executes on cpu (its GemmTransposeFusion would fold it back)', async () => {
