@@ -25,6 +25,7 @@ import {
   type Node,
   type PrimitiveNode,
   type PrimitiveAttrs,
+  allocate,
   sameShape,
   sizeOf,
 } from '@rnn-scratch/core';
@@ -194,8 +195,7 @@ class Lowering {
     const have = this.constantKeys.get(key);
     if (have !== undefined) return have;
     const name = this.fresh(`empty_${node.shape.join('x')}`);
-    const data =
-      node.dtype === 'float64' ? new Float64Array(0) : node.dtype === 'int32' ? new Int32Array(0) : new Float32Array(0);
+    const data = allocate(node.dtype, 0);
     this.initializers.push({ name, dataType: onnxDataType(node.dtype), dims: node.shape, data });
     this.constantKeys.set(key, name);
     return name;
@@ -391,7 +391,12 @@ class Lowering {
     const g = this.value(node.inputs[1]);
     const column = this.emit(node, 'Unsqueeze', [ids, this.int64('axes', [-1])], undefined, 'ids');
     const ids64 = this.emit(node, 'Cast', [column], [{ name: 'to', type: 'int', value: OnnxDataType.INT64 }], 'ids64');
-    const zero: OnnxTensor = { name: 'zero', dataType: onnxDataType(node.dtype), dims: [1], data: zeros(node.dtype) };
+    const zero: OnnxTensor = {
+      name: 'zero',
+      dataType: onnxDataType(node.dtype),
+      dims: [1],
+      data: allocate(node.dtype, 1),
+    };
     const shape = this.int64('shape', node.shape);
     const start = this.emit(
       node,
@@ -433,10 +438,6 @@ class Lowering {
 }
 
 const PERM_2D: OnnxAttribute = { name: 'perm', type: 'ints', value: [1, 0] };
-
-function zeros(dtype: DType): Float32Array | Float64Array | Int32Array {
-  return dtype === 'float64' ? new Float64Array(1) : dtype === 'int32' ? new Int32Array(1) : new Float32Array(1);
-}
 
 function castTo(dtype: DType): OnnxAttribute {
   return { name: 'to', type: 'int', value: onnxDataType(dtype) };

@@ -47,7 +47,8 @@ export interface TunedNodes {
 
 export function tunedNodes(graph: Graph, tuning: LowerTuning): TunedNodes {
   const scatterAdd = tuning.scatterAdd ? scatterAddProducts(graph) : new Set<number>();
-  const weightsFirst = tuning.weightsFirst ? weightsFirstProducts(graph) : new Set<number>();
+  const weightsFirst = new Set(tuning.weightsFirst ? weightsFirstProducts(graph) : []);
+  for (const id of scatterAdd) weightsFirst.delete(id);
   // A one-hot matrix read only by products that became scatters is not computed at all.
   const readers = new Map<number, number[]>();
   for (const n of graph.nodes)
