@@ -47,19 +47,15 @@ export interface TunedNodes {
 
 export function tunedNodes(graph: Graph, tuning: LowerTuning): TunedNodes {
   const scatterAdd = tuning.scatterAdd ? scatterAddProducts(graph) : new Set<number>();
-  const weightsFirst = new Set(tuning.weightsFirst ? weightsFirstProducts(graph) : []);
+  const weightsFirst = tuning.weightsFirst ? weightsFirstProducts(graph) : new Set<number>();
   for (const id of scatterAdd) weightsFirst.delete(id);
-  // A one-hot matrix read only by products that became scatters is not computed at all.
-  const readers = new Map<number, number[]>();
+  // A one-hot matrix that nothing but those scatters reads is not computed at all.
+  const readElsewhere = new Set(graph.outputs.map((o) => o.id));
   for (const n of graph.nodes)
-    if (n.op !== 'input' && n.op !== 'constant')
-      for (const i of n.inputs) readers.set(i, [...(readers.get(i) ?? []), n.id]);
-  const outputs = new Set(graph.outputs.map((o) => o.id));
-  const unused = new Set<number>();
-  for (const id of scatterAdd) {
-    const oneHot = graph.nodes[id].inputs[0];
-    if (!outputs.has(oneHot) && readers.get(oneHot)!.every((r) => scatterAdd.has(r))) unused.add(oneHot);
-  }
+    if (n.op !== 'input' && n.op !== 'constant' && !scatterAdd.has(n.id))
+      for (const i of n.inputs) readElsewhere.add(i);
+  const oneHots = [...scatterAdd].map((id) => graph.nodes[id].inputs[0]);
+  const unused = new Set(oneHots.filter((id) => !readElsewhere.has(id)));
   return { weightsFirst, scatterAdd, unused };
 }
 
