@@ -30,6 +30,8 @@ export interface SuiteContext {
   test(id: string, body: () => Promise<void>): void;
   /** The tolerance for a value of `dtype` computed by the backend under test. */
   tolerance(dtype: DType): Tolerance;
+  /** The text the end-to-end level trains on; by default the bundled timemachine.txt is read. */
+  readonly corpusText?: string;
 }
 
 export function skipMatches(entry: SkipEntry, id: string): boolean {
