@@ -145,6 +145,7 @@ describe('docs content', () => {
       '@rnn-scratch/core': await import('@rnn-scratch/core'),
       '@rnn-scratch/core/node': await import('@rnn-scratch/core/node'),
       '@rnn-scratch/core/testing': await import('@rnn-scratch/core/testing'),
+      '@rnn-scratch/core/conformance': await import('@rnn-scratch/core/conformance'),
     };
     for (const lang of langs) {
       const sections = read(lang, '10-cli-api.md')

@@ -40,6 +40,8 @@ export const EXIT_RUNS_FAILED = 8;
  * Nothing was enqueued twice: running the command again continues.
  */
 export const EXIT_QUEUE = 9;
+/** `backends --check`: a conformance case failed on a backend (the report says which and why). */
+export const EXIT_CHECK_FAILED = 10;
 /** Interrupted with Ctrl-C (SIGINT); the last completed epoch was saved. 128 + SIGINT(2), as shells do. */
 export const EXIT_INTERRUPTED = 130;
 
@@ -55,6 +57,7 @@ export const EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
   [EXIT_SAVE_FAILED, 'checkpoint not saved: no space, read-only or no permission; the previous one is intact'],
   [EXIT_RUNS_FAILED, 'sweep: some runs failed (the table says why); the others are kept, --resume retries them'],
   [EXIT_QUEUE, 'queue: Redis unreachable, password refused or missing, TLS failed, or bullmq not installed'],
+  [EXIT_CHECK_FAILED, 'backends --check: a conformance case failed on a backend (the report says which)'],
   [EXIT_INTERRUPTED, 'interrupted (Ctrl-C); the last completed epoch was saved'],
 ];
 

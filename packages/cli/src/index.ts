@@ -4,6 +4,7 @@ export {
   classify,
   CliError,
   EXIT_BACKEND,
+  EXIT_CHECK_FAILED,
   EXIT_CHECKPOINT,
   EXIT_CODES,
   EXIT_DATA,

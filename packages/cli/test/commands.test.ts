@@ -182,6 +182,62 @@ describe('rnn-scratch backends', () => {
   });
 });
 
+describe('rnn-scratch backends --check', () => {
+  it('runs the conformance suite on each backend given and reports passed, failed and skipped cases', () => {
+    const only = ['--only', 'op/tanh/,vjp/tanh/', '--only', 'e2e/train-steps/step-by-step/'];
+    const r = run(['backends', '--check', 'reference,onnx:cpu', ...only]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^reference:cpu: (\d+) passed, 0 failed, 0 skipped \([\d.]+s\)$/m);
+    // onnx:cpu computes in float32 and float64, the reference in float64: nothing is skipped on either.
+    expect(r.stdout).toMatch(/^onnx:cpu: \d+ passed, 0 failed, 0 skipped/m);
+    // Progress, on stderr when it is not a terminal: one line per level finished.
+    expect(r.stderr).toMatch(/^reference:cpu: op forward done, \d+\/\d+ cases, 0 failed$/m);
+    expect(r.stderr).toMatch(/^onnx:cpu: end-to-end done, (\d+)\/\1 cases, 0 failed$/m);
+
+    const json = run(['backends', '--check', 'tfjs:cpu', ...only, '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    const [tfjs] = JSON.parse(json.stdout).checks;
+    expect(tfjs).toMatchObject({ backend: 'tfjs:cpu', failed: [] });
+    expect(tfjs.passed).toBeGreaterThan(0);
+    expect(tfjs.skipped).toEqual({ [`float64 case: backend tfjs has floatPrecision 32`]: expect.any(Number) });
+  });
+
+  it('refuses an unknown backend, --only without --check, and a prefix that matches no case', () => {
+    expectOneLineError(run(['backends', '--check', 'nosuch']), 2, /--check: unknown backend 'nosuch'/);
+    expectOneLineError(run(['backends', '--only', 'op/']), 2, /--only selects cases of --check/);
+    expectOneLineError(
+      run(['backends', '--check', 'reference', '--only', 'opp/']),
+      2,
+      /--only opp\/ matches no conformance case \(ids start with op\/, vjp\/, composite\/, bad-input\/, e2e\/\)/,
+    );
+    expectOneLineError(run(['backends', '--check', 'onnx'], NO_EXTRA_BACKENDS), 5, /backend onnx is unavailable/);
+  });
+
+  it.skipIf(noSwiftShader !== undefined)(
+    `software-gpu/check-fails: a case that fails on onnx:webgpu (SwiftShader) exits 10 and says which and why${
+      noSwiftShader ? ` [skipped: ${noSwiftShader}]` : ''
+    }`,
+    () => {
+      // SwiftShader's log(0) is -88.03, not -Infinity (the onnx:webgpu conformance test lists it as known).
+      const runtimeDir = tempDir('rnn-scratch-xdg-');
+      onTestFinished(() => rmSync(runtimeDir, { recursive: true, force: true }));
+      const env = {
+        VK_ICD_FILENAMES: SWIFTSHADER_ICD,
+        XDG_RUNTIME_DIR: runtimeDir,
+        RNN_SCRATCH_DISABLE_BACKENDS: 'tfjs',
+      };
+      const r = run(['backends', '--check', 'onnx:webgpu', '--only', 'op/log/vector/'], env);
+      expect(r.code, r.stderr).toBe(10);
+      expect(r.stdout).toMatch(/^onnx:webgpu: 0 passed, 1 failed, 1 skipped/m);
+      expect(r.stdout).toMatch(/^ {2}failed op\/log\/vector\/float32: element \[3\] is -88\.\d+, expected -Infinity/m);
+      expect(r.stdout).toMatch(/^ {2}skipped 1: float64 case: backend onnx has floatPrecision 32$/m);
+      expect(r.stderr).toMatch(
+        /^rnn-scratch: conformance cases failed on onnx:webgpu \(1: op\/log\/vector\/float32\)$/m,
+      );
+    },
+  );
+});
+
 describe('rnn-scratch bench', () => {
   const tiny = ['--num-hiddens', '8,16', '--steps', '3', '--warmup', '1', '--batch-size', '4', '--num-steps', '5'];
 

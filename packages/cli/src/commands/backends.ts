@@ -1,12 +1,18 @@
 /**
  * `rnn-scratch backends`: every backend and device, available or not, with the reason and how to fix it.
  * It loads the backend packages and prints what core's registry reports; nothing here decides anything.
+ * With `--check ID`, it runs core's conformance suite on those backends instead (conformance-check.ts).
  */
 
 import { autoChoice, listBackends, type BackendStatus } from '@rnn-scratch/core';
 
-import { defineCommand } from '../command.js';
-import { BACKEND_PACKAGES, loadBackends } from '../backends.js';
+import { conformanceCases } from '@rnn-scratch/core/conformance';
+
+import { UsageError } from '../args.js';
+import { defineCommand, type CommandContext } from '../command.js';
+import { BACKEND_PACKAGES, checkBackendSpec, loadBackends, openBackend } from '../backends.js';
+import { type CheckResult, checkBackend, checkJson, formatCheck } from '../conformance-check.js';
+import { CliError, EXIT_CHECK_FAILED } from '../errors.js';
 
 const flags = [
   {
@@ -17,7 +23,61 @@ const flags = [
     defaultLabel: "the backend's choice",
   },
   { name: 'json', type: 'boolean', help: 'print one JSON object instead of a table' },
+  {
+    name: 'check',
+    type: 'strings',
+    placeholder: 'ID',
+    help: 'run the conformance suite on this backend (repeat, or ID,ID,...): every op, gradient and a tiny training of each cell, against the reference',
+  },
+  {
+    name: 'only',
+    type: 'strings',
+    placeholder: 'PREFIX',
+    help: 'with --check: only the cases whose id starts with PREFIX (op/, vjp/, e2e/, ...; repeat for more)',
+  },
 ] as const;
+
+const unused = (): never => {
+  throw new Error('the case list is only read, not run');
+};
+
+/** `--check`: the suite on each backend in turn; exit code 10 when a case failed on any of them. */
+async function check(
+  ids: readonly string[],
+  options: { threads?: number; only: readonly string[]; json: boolean },
+  { stdout, stderr }: CommandContext,
+): Promise<void> {
+  const cases = conformanceCases({}, unused, unused);
+  const unmatched = options.only.filter((prefix) => !cases.some((c) => c.id.startsWith(prefix)));
+  if (unmatched.length > 0)
+    throw new UsageError(
+      `--only ${unmatched[0]} matches no conformance case (ids start with ${[...new Set(cases.map((c) => c.id.split('/')[0] + '/'))].join(', ')})`,
+    );
+  for (const id of ids) checkBackendSpec(id, '--check');
+  const results: CheckResult[] = [];
+  for (const id of ids) {
+    const backend = await openBackend(id, { threads: options.threads });
+    try {
+      const result = await checkBackend(backend, options.only, stderr);
+      results.push(result);
+      if (!options.json) stdout.write(`${formatCheck(result)}\n`);
+    } finally {
+      await backend.dispose();
+    }
+  }
+  if (options.json) stdout.write(`${JSON.stringify({ checks: results.map(checkJson) }, null, 2)}\n`);
+  const failing = results.filter((r) => r.report.failed.length > 0);
+  if (failing.length > 0)
+    throw new CliError(
+      EXIT_CHECK_FAILED,
+      `conformance cases failed on ${failing
+        .map(
+          (r) =>
+            `${r.backend} (${r.report.failed.length}: ${r.report.failed[0].id}${r.report.failed.length > 1 ? ', ...' : ''})`,
+        )
+        .join(', ')}`,
+    );
+}
 
 /** The npm package a backend comes from. */
 function packageOf(name: string): string {
@@ -39,9 +99,19 @@ export const backendsCommand = defineCommand({
     'llvmpipe) is listed as "software": it works, slower than the CPU, and auto takes it only when nothing',
     'else works. Use an id from the first column with --backend (train, predict, bench).',
     'RNN_SCRATCH_DISABLE_BACKENDS=onnx,tfjs skips packages.',
+    '',
+    '--check ID runs the conformance suite (the cases every backend package is tested with) on that backend',
+    'here, against the reference backend, and says which cases pass, fail or are skipped and why (float64',
+    'cases on a float32 engine). Exit code 10 when a case failed. --only op/ runs a part of it.',
   ].join('\n'),
   flags,
-  async run(options, { stdout }) {
+  async run(options, context) {
+    const { stdout } = context;
+    const list = (values: readonly string[]) => values.flatMap((v) => v.split(',')).filter((v) => v !== '');
+    const [ids, only] = [list(options.check), list(options.only)];
+    if (only.length > 0 && ids.length === 0)
+      throw new UsageError('--only selects cases of --check: give --check ID too');
+    if (ids.length > 0) return check(ids, { threads: options.threads, only, json: options.json }, context);
     const packages = await loadBackends();
     const statuses = await listBackends({ threads: options.threads });
     const auto = autoChoice(statuses);
