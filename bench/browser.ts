@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 
 import type { Page } from 'playwright-core';
 
-import { WEBGPU_ARGS, launchChromium, serveStatic } from '../tools/browser';
+import { WEBGPU_ARGS, launchChromium, serveStatic } from '../tools/browser.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -1,6 +1,8 @@
 // GPU check, meant to be bundled into one file (esbuild, with onnxruntime-node, webgpu and @tensorflow/*
 // kept external and shipped beside it, plus Node and the Vulkan loader) for a GPU machine that has no
-// Node toolchain. For each hidden size:
+// Node toolchain. First, unless --no-conformance, core's conformance suite on each backend but onnx:cpu (the
+// same cases as the packages' tests: every op, gradient and a few train steps of every cell, against the
+// reference). Then, for each hidden size:
 //   1. parity: 20 train steps from the same parameters and minibatches on onnx:cpu and on each GPU
 //      backend, fed the SAME inputs at every step (the cpu outputs); max relative loss difference;
 //   2. throughput: train_ch8 for a few epochs on every backend; tokens/s of the last epoch.
@@ -25,6 +27,7 @@ import {
   train,
   trainStepFeeds,
 } from '@rnn-scratch/core';
+import { runConformance } from '@rnn-scratch/core/conformance';
 import '@rnn-scratch/backend-onnx';
 import '@rnn-scratch/backend-tfjs';
 
@@ -36,7 +39,9 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '1' },
     epochs: { type: 'string', default: '' },
     'parity-steps': { type: 'string', default: '20' },
+    conformance: { type: 'boolean', default: true },
   },
+  allowNegative: true,
 });
 
 const text = readFileSync(values.corpus, 'utf8');
@@ -65,7 +70,7 @@ async function parity(cpu: Backend, other: Backend, H: number): Promise<number> 
       const ra = await a.run(feeds);
       const rb = await b.run(feeds);
       worst = Math.max(worst, Math.abs(ra.loss.data[0] - rb.loss.data[0]) / Math.abs(ra.loss.data[0]));
-      params = pickParams(ra);
+      params = pickParams(ra, params);
       state = ra.state;
     }
   }
@@ -78,14 +83,16 @@ async function throughput(backend: Backend, H: number) {
   const epochs = values.epochs ? Number(values.epochs) : H <= 512 ? 10 : 4;
   const loader = new SeqDataLoader({ text, batchSize: 32, numSteps: 35, maxTokens: 10000, seed: 0 });
   const t0 = performance.now();
-  const r = await train(
+  const r = await train({
     backend,
-    loader,
-    loader.vocab,
-    getParams(loader.vocab.length, H, new Random(1)),
-    { theta: 1 },
-    { numEpochs: epochs, lr: 1, every: 1e9 },
-  );
+    data: loader,
+    vocab: loader.vocab,
+    params: getParams(loader.vocab.length, H, new Random(1)),
+    theta: 1,
+    numEpochs: epochs,
+    lr: 1,
+    every: 1e9,
+  });
   return {
     epochs,
     tokensPerSec: r.tokensPerSec,
@@ -105,6 +112,21 @@ for (const spec of specs) {
     emit({ kind: 'unavailable', backend: spec, reason: err instanceof Error ? err.message : String(err) });
   }
 }
+if (values.conformance)
+  for (const [spec, backend] of backends) {
+    if (spec === 'onnx:cpu') continue;
+    const report = await runConformance(backend, { corpusText: text });
+    const skipped = new Map<string, number>();
+    for (const { reason } of report.skipped) skipped.set(reason, (skipped.get(reason) ?? 0) + 1);
+    emit({
+      kind: 'conformance',
+      backend: spec,
+      passed: report.passed.length,
+      failed: report.failed,
+      skipped: Object.fromEntries(skipped),
+      seconds: report.seconds,
+    });
+  }
 const cpu = backends.get('onnx:cpu') ?? (await resolveBackend('onnx:cpu', { threads: Number(values.threads) }));
 for (const H of sizes) {
   for (const [spec, backend] of backends) {
@@ -118,6 +140,12 @@ for (const H of sizes) {
       });
     emit({ kind: 'throughput', backend: spec, H, threads: Number(values.threads), ...(await throughput(backend, H)) });
   }
+}
+for (const r of results.filter((x) => x.kind === 'conformance')) {
+  const failed = r.failed as Array<{ id: string }>;
+  process.stdout.write(
+    `conformance on ${r.backend}: ${r.passed} passed, ${failed.length} failed${failed.length ? ` (${failed.map((f) => f.id).join(', ')})` : ''}\n`,
+  );
 }
 process.stdout.write(
   '\n| backend | H | tokens/s (last epoch) | avg tokens/s | max rel loss diff vs onnx:cpu |\n|---|---|---|---|---|\n',
