@@ -16,6 +16,7 @@ import {
   clipByGlobalNorm,
   foldBroadcasts,
   foldIdentities,
+  foldNegations,
   getParams,
   gradients,
   initRnnState,
@@ -133,6 +134,23 @@ describe('foldIdentities', () => {
     expect(opCounts(f).mul).toBe(1);
     expect(producer(f, 'w').shape).toEqual([1, 1]);
     await expectSameValues(g, f);
+  });
+});
+
+describe('foldNegations', () => {
+  it('turns b + (-a) and (-a) + b into b - a, bit for bit, and keeps a negation something else reads', async () => {
+    const g = graphOf({ a: [2, 3], c: [2, 3], d: [3] }, (b, { a, c, d }) => {
+      b.output('y', a.square().neg().add(1)); // tanh's derivative, as autodiff writes it
+      b.output('z', c.add(d.neg()));
+      const shared = a.neg();
+      b.output('w', shared.add(c));
+      b.output('v', shared.exp());
+    });
+    const f = foldNegations(g);
+    expect(opCounts(g)).toMatchObject({ neg: 3, add: 3 });
+    expect(opCounts(f)).toMatchObject({ neg: 1, sub: 3 });
+    expect(opCounts(f).add ?? 0).toBe(0);
+    await expectSameValues(g, f, { rtol: 0, atol: 0 });
   });
 });
 

@@ -6,16 +6,18 @@
 import type { Graph } from '../graph.js';
 import { foldBroadcasts } from './fold-broadcasts.js';
 import { foldIdentities } from './fold-identities.js';
+import { foldNegations } from './fold-negations.js';
 import { mergeDuplicates } from './merge-duplicates.js';
 import { stackTimeStepSums } from './stack-time-step-sums.js';
 
 export { rewriteGraph, type NodeRewrite, type RewriteContext } from './rewrite.js';
-export { foldBroadcasts, foldIdentities, mergeDuplicates, stackTimeStepSums };
+export { foldBroadcasts, foldIdentities, foldNegations, mergeDuplicates, stackTimeStepSums };
 
 /** The passes of `optimizeGraph`, in order. Each one also merges equal ops and drops dead nodes. */
 export const GRAPH_PASSES: ReadonlyArray<(graph: Graph) => Graph> = [
   stackTimeStepSums,
   foldIdentities,
+  foldNegations,
   foldBroadcasts,
   mergeDuplicates,
 ];
