@@ -7,7 +7,7 @@
 //   it lowers to no node at all (the value is aliased).
 // - Reshape treats a 0 in the target shape as "copy this dim" unless allowzero=1.
 // - Concat nodes get at most 8 inputs (WebGPU kernels may bind at most 16 storage buffers), so wide
-//   concats become a tree.
+//   concats become a tree (unless the backend's tuning asks for flat ones).
 // - ORT's OneHot has no kernel for int32 indices with float64 values, so oneHot is
 //   Cast(Equal(Unsqueeze(indices, -1), [0, 1, ..., depth-1])).
 // - A value with no elements is an empty initializer, whatever op computes it: WebGPU's reductions refuse
@@ -16,7 +16,7 @@
 //   those, or a value already output under another name go through an Identity.
 //
 // A backend may also ask for rewrites that suit its engine's kernels (LowerTuning, chosen in tuning.ts):
-// products with few rows weights-first, and a gather's gradient as a scatter-add. Exported models never
+// products with few rows weights-first, a gather's gradient as a scatter-add, flat concats. Exported models never
 // get them: they stay as written.
 
 import {
@@ -73,7 +73,8 @@ export interface LowerOptions extends LowerTuning {
 
 /** Lower a core graph to an ONNX model (as objects; see `lowerToOnnx` for the bytes). */
 export function lowerGraph(graph: Graph, options: LowerOptions = {}): LoweredGraph {
-  return new Lowering(graph, tunedNodes(graph, options)).run(options.name ?? 'rnn_scratch');
+  const maxConcatInputs = options.flatConcat ? Infinity : MAX_CONCAT_INPUTS;
+  return new Lowering(graph, tunedNodes(graph, options), maxConcatInputs).run(options.name ?? 'rnn_scratch');
 }
 
 /** Lower a core graph to the bytes of an `.onnx` file. */
@@ -105,6 +106,7 @@ class Lowering {
   constructor(
     private readonly graph: Graph,
     private readonly tuned: TunedNodes,
+    private readonly maxConcatInputs: number,
   ) {
     this.values = new Array(graph.nodes.length);
   }
@@ -418,16 +420,17 @@ class Lowering {
     return t;
   }
 
-  /** Concat with at most MAX_CONCAT_INPUTS inputs per node: groups of 8 are joined level by level. */
+  /** Concat with at most `maxConcatInputs` inputs per node: groups of that many are joined level by level. */
   private concatTree(node: PrimitiveNode, inputs: readonly string[], axis: number): string {
     if (inputs.length === 1) return inputs[0];
     const attr: OnnxAttribute[] = [{ name: 'axis', type: 'int', value: axis }];
     let level = [...inputs];
     let depth = 0;
-    while (level.length > MAX_CONCAT_INPUTS) {
+    const max = this.maxConcatInputs;
+    while (level.length > max) {
       const next: string[] = [];
-      for (let i = 0; i < level.length; i += MAX_CONCAT_INPUTS) {
-        const group = level.slice(i, i + MAX_CONCAT_INPUTS);
+      for (let i = 0; i < level.length; i += max) {
+        const group = level.slice(i, i + max);
         next.push(group.length === 1 ? group[0] : this.emit(node, 'Concat', group, attr, `l${depth}_${next.length}`));
       }
       level = next;

@@ -16,6 +16,10 @@
 // scatterAdd. core differentiates gather(table, ids) as oneHot(ids)^T @ g, one rule for every backend. With
 // a large vocabulary that is a dense (V x B*T) @ (B*T x width) product of a matrix that is almost all zeros:
 // at V = 2,578 and H = 512 a fifth of the train step. ScatterND with reduction add does the B*T row additions.
+//
+// flatConcat. The lowering splits a Concat of more than 8 inputs into a tree of Concats, for WebGPU, whose
+// kernels bind a limited number of buffers. ORT's CPU kernel takes any number: one node per concat (the
+// train step stacks 35 time steps in four places), and each element is copied once instead of once per level.
 
 import type { Graph, PrimitiveNode } from '@rnn-scratch/core';
 
@@ -25,10 +29,12 @@ export interface LowerTuning {
   readonly weightsFirst?: boolean;
   /** oneHot(ids)^T @ g (a gather's gradient) as a ScatterND add. */
   readonly scatterAdd?: boolean;
+  /** Every concat as one Concat node, however many inputs it has. */
+  readonly flatConcat?: boolean;
 }
 
 /** What ORT's CPU execution provider computes fastest (measured; see the top of this file). */
-export const CPU_TUNING: LowerTuning = { weightsFirst: true, scatterAdd: true };
+export const CPU_TUNING: LowerTuning = { weightsFirst: true, scatterAdd: true, flatConcat: true };
 
 /** Products with 2 to this many rows (and at least 4x as many columns) are computed weights-first. */
 export const WEIGHTS_FIRST_MAX_ROWS = 64;

@@ -1,5 +1,5 @@
 // The lowering's CPU tuning (tuning.ts): which nodes each rewrite takes (weights-first products, a gather's
-// gradient as a scatter-add), that the numbers are those of the graph as written (float64 and float32, RNN
+// gradient as a scatter-add, flat concats), that the numbers are those of the graph as written (float64 and float32, RNN
 // and LSTM train steps, both input encodings), and that ONNX Runtime runs the rewrite as lowered instead of
 // folding it back.
 
@@ -31,7 +31,7 @@ const T = 5;
 const V = 11;
 const H = 24;
 
-function trainStep(cell: CellName, dtype: FloatDType, inputEncoding: InputEncoding = 'gather') {
+function trainStep(cell: CellName, dtype: FloatDType, inputEncoding: InputEncoding = 'gather', T = 5) {
   const spec = { vocabSize: V, numHiddens: H, cell };
   const graph = buildTrainStep({ ...spec, batchSize: B, numSteps: T, dtype, inputEncoding });
   const rng = new Random(7);
@@ -118,16 +118,30 @@ describe('CPU tuning of the lowering', () => {
     expect(opCount(graph, CPU_TUNING, 'Equal')).toBe(opCount(graph, {}, 'Equal'));
   });
 
+  it('joins each concat in one node, where the lowering as written makes trees of at most 8 inputs', () => {
+    const { graph } = trainStep('rnn', 'float32', 'gather', 12);
+    const concats = (options: Parameters<typeof lowerGraph>[1]) =>
+      lowerGraph(graph, options)
+        .model.graph.nodes.filter((n) => n.opType === 'Concat')
+        .map((n) => n.inputs.length);
+    const [flat, tree] = [concats(CPU_TUNING), concats({})];
+    expect(flat.length).toBeGreaterThan(0);
+    expect(flat.filter((n) => n === 12).length, 'time steps stacked in one Concat').toBe(flat.length);
+    expect(Math.max(...tree)).toBeLessThanOrEqual(8);
+    expect(tree.length).toBeGreaterThan(flat.length);
+  });
+
   const cases = [
-    ['rnn', 'float64', 'gather'],
-    ['rnn', 'float32', 'gather'],
-    ['lstm', 'float64', 'gather'],
-    ['lstm', 'float32', 'gather'],
-    ['rnn', 'float32', 'one-hot'],
+    ['rnn', 'float64', 'gather', T],
+    ['rnn', 'float32', 'gather', T],
+    ['lstm', 'float64', 'gather', T],
+    ['lstm', 'float32', 'gather', T],
+    ['rnn', 'float32', 'one-hot', T],
+    ['rnn', 'float64', 'gather', 12], // more than 8 time steps: the concats are flat
   ] as const;
-  for (const [cell, dtype, encoding] of cases) {
-    it(`computes what the graph as written computes (${cell}, ${dtype}, ${encoding}: every output of a step)`, async () => {
-      const { graph, feeds } = trainStep(cell, dtype, encoding);
+  for (const [cell, dtype, encoding, steps] of cases) {
+    it(`computes what the graph as written computes (${cell}, ${dtype}, ${encoding}, T=${steps}: every output of a step)`, async () => {
+      const { graph, feeds } = trainStep(cell, dtype, encoding, steps);
       const tuned = sessionBackend(true);
       const written = sessionBackend(false);
       try {
