@@ -14,7 +14,7 @@ import {
   webgpuSoftwareAdapter,
 } from './devices.js';
 import { OnnxSessionBackend, type SessionOptions } from './session.js';
-import { CPU_TUNING } from './tuning.js';
+import { tuningFor } from './tuning.js';
 
 export { OnnxExecutable } from './session.js';
 
@@ -57,7 +57,7 @@ export class OnnxBackend extends OnnxSessionBackend {
       floatPrecision: floatPrecisionOf(device),
       ...(software !== undefined ? { software } : {}),
       sessionOptions: () => nodeSessionOptions(device, threads, options),
-      tuning: device === 'cpu' ? CPU_TUNING : {},
+      tuning: tuningFor(device),
       ...(dumpDir ? { onModel: (hash: string, bytes: Uint8Array) => dump(dumpDir, hash, bytes) } : {}),
     });
     this.threads = threads;

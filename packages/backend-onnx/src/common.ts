@@ -17,7 +17,7 @@ export {
   type LoweredGraph,
   type LowerOptions,
 } from './lower.js';
-export { CPU_TUNING, type LowerTuning } from './tuning.js';
+export { CPU_TUNING, type LowerTuning, tuningFor } from './tuning.js';
 export * from './onnx-model.js';
 export { ProtoWriter, WireType, littleEndianBytes } from './protobuf.js';
 export {

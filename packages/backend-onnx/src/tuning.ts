@@ -36,6 +36,11 @@ export interface LowerTuning {
 /** What ORT's CPU execution provider computes fastest (measured; see the top of this file). */
 export const CPU_TUNING: LowerTuning = { weightsFirst: true, scatterAdd: true, flatConcat: true };
 
+/** The tuning of onnxruntime-node's device `device` (the browser's wasm and webgpu get none: see above). */
+export function tuningFor(device: string): LowerTuning {
+  return device === 'cpu' ? CPU_TUNING : {};
+}
+
 /** Products with 2 to this many rows (and at least 4x as many columns) are computed weights-first. */
 export const WEIGHTS_FIRST_MAX_ROWS = 64;
 
