@@ -206,7 +206,7 @@ describe('devices', () => {
 
   it('webgpu without a GPU says why: no Vulkan loader, or no adapter', async (ctx) => {
     const webgpu = (await deviceStatus()).find((s) => s.device === 'webgpu')!;
-    if (webgpu.available) ctx.skip();
+    if (webgpu.available) return ctx.skip();
     expect(webgpu.reason).toMatch(
       /libvulkan\.so\.1 was not found|Failed to get a WebGPU adapter: No supported adapters/,
     );

@@ -100,7 +100,7 @@ describe.each(MODELS)('exportOnnx of the inference graph: %s with %i layer(s)', 
         expectClose(fromOrt(got.logits as ort.Tensor), want.logits, `logits after ${id}`);
         expectClose(fromOrt(got.next_state as ort.Tensor), want.next_state, `next_state after ${id}`);
         state = want.next_state;
-        ortState = got.next_state as ort.Tensor;
+        ortState = got.next_state as ort.TypedTensor<'float32'>;
       }
     } finally {
       await session.release();

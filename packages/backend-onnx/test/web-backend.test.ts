@@ -90,7 +90,7 @@ describe('onnx on onnxruntime-web (Node)', () => {
     expect(a.losses.length).toBeGreaterThanOrEqual(10);
     a.losses.forEach((loss, i) => expect(Math.abs(loss - b.losses[i])).toBeLessThanOrEqual(1e-5 * b.losses[i]));
     for (const [name, t] of Object.entries(a.params)) {
-      const want = b.params[name].data;
+      const want = (b.params as Record<string, { data: ArrayLike<number> }>)[name].data;
       t.data.forEach((v, i) => expect(Math.abs(v - want[i]), name).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(want[i]))));
     }
   });

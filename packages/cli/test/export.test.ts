@@ -58,7 +58,7 @@ async function generate(modelFile: string, vocabFile: string, text: string, numP
     let state = new ort.Tensor('float32', new Float32Array(shape.reduce((a, b) => a * b, 1)), shape);
     const step = async (id: number) => {
       const out = await session.run({ token: new ort.Tensor('int32', Int32Array.of(id), [1, 1]), state });
-      state = out.next_state as ort.Tensor;
+      state = out.next_state as ort.TypedTensor<'float32'>;
       return out.logits.data as Float32Array;
     };
     for (const id of ids.slice(0, -1)) await step(id);

@@ -24,7 +24,7 @@ function tensorBytes(path: string): Buffer {
   return bytes.subarray(8 + n);
 }
 
-function meta(path: string): Record<string, any> {
+function meta(path: string): Record<string, any> & { checksum?: string } {
   return JSON.parse(readFileSync(join(path, 'checkpoint.json'), 'utf8'));
 }
 

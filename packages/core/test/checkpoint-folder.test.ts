@@ -18,6 +18,7 @@ import {
   PARAM_NAMES,
   Random,
   type CheckpointMeta,
+  type HostTensor,
   type RnnParams,
 } from '../src/index.js';
 import {
@@ -89,7 +90,7 @@ function litter(dir: string, keep = ['checkpoint.json', 'params.safetensors', 'p
   return [...inside, ...beside.map((n) => `../${n}`)];
 }
 
-function sameParams(a: RnnParams, b: RnnParams): boolean {
+function sameParams(a: Readonly<Record<string, HostTensor>>, b: RnnParams): boolean {
   return PARAM_NAMES.every((n) => a[n].data.every((v, i) => v === b[n].data[i]));
 }
 

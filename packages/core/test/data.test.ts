@@ -340,7 +340,10 @@ describe('seqDataIterRandom (spec section 5)', () => {
   });
 
   it('takes the subsequences in the order of rng.shuffle', () => {
-    const reverse: RandomSource = { randint: () => 0, shuffle: (a) => a.reverse() as typeof a };
+    const reverse: RandomSource = {
+      randint: () => 0,
+      shuffle: (a) => Array.prototype.reverse.call(a) as unknown as typeof a,
+    };
     const batches = [...seqDataIterRandom(iota(21), 2, 5, reverse)];
     // num_subseqs = 20 // 5 = 4 starts 0, 5, 10, 15, reversed; 2 batches of 2.
     expect(batches.map((b) => rows(b).map((r) => r[0]))).toEqual([

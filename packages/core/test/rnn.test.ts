@@ -228,7 +228,7 @@ describe('training loop', () => {
     const backend = new RecordingBackend();
     const loader = small(iteratorFor(sampler));
     const step = await backend.compile(buildTrainStep({ vocabSize: 28, numHiddens: 6, batchSize: 4, numSteps: 5 }));
-    await trainEpoch(step, getParams(28, 6, new Random(1)), loader, { sampler, lr: 1, numHiddens: 6 });
+    await trainEpoch(step, getParams(28, 6, new Random(1)), loader, { sampler, lr: 1 });
     return backend.runs;
   };
 
@@ -323,7 +323,6 @@ describe('training loop', () => {
     const res = await trainEpoch(step, getParams(28, 6, new Random(1)), loader, {
       sampler: 'sequential',
       lr: 1,
-      numHiddens: 6,
       epoch: 7,
       onStep: (s) => steps.push(s),
     });
