@@ -6,14 +6,34 @@
  */
 
 import { firstLine, type Backend } from '@rnn-scratch/core';
-import { type CaseResult, type ConformanceReport, runConformance } from '@rnn-scratch/core/conformance';
+import {
+  type CaseResult,
+  type ConformanceReport,
+  conformanceCases,
+  runConformance,
+} from '@rnn-scratch/core/conformance';
 
+import { UsageError } from './args.js';
 import type { Output } from './command.js';
+import { CliError, EXIT_CHECK_FAILED } from './errors.js';
 import { formatDuration, isTty } from './progress.js';
 
 export interface CheckResult {
   readonly backend: string;
   readonly report: ConformanceReport;
+}
+
+const unused = (): never => {
+  throw new Error('the case list is only read, not run');
+};
+
+/** A usage error unless every `--only` prefix starts at least one case id. */
+export function checkPrefixes(only: readonly string[]): void {
+  const ids = conformanceCases({}, unused, unused).map((c) => c.id);
+  const unmatched = only.find((prefix) => !ids.some((id) => id.startsWith(prefix)));
+  if (unmatched === undefined) return;
+  const levels = [...new Set(ids.map((id) => `${id.split('/')[0]}/`))].join(', ');
+  throw new UsageError(`--only ${unmatched} matches no conformance case (ids start with ${levels})`);
 }
 
 /** Run the suite on `backend`, drawing progress on `stderr` (a line per level when it is not a terminal). */
@@ -66,4 +86,15 @@ export function checkJson({ backend, report }: CheckResult): object {
     skipped: Object.fromEntries(skipReasons(report)),
     seconds: Math.round(report.seconds * 10) / 10,
   };
+}
+
+/** The error that ends a check in which some case failed (exit code 10), naming the first failure of each. */
+export function checkFailure(results: readonly CheckResult[]): CliError | undefined {
+  const failing = results.filter((r) => r.report.failed.length > 0);
+  if (failing.length === 0) return undefined;
+  const each = failing.map(({ backend, report: { failed } }) => {
+    const more = failed.length > 1 ? ', ...' : '';
+    return `${backend} (${failed.length}: ${failed[0].id}${more})`;
+  });
+  return new CliError(EXIT_CHECK_FAILED, `conformance cases failed on ${each.join(', ')}`);
 }

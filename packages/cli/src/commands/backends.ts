@@ -6,13 +6,17 @@
 
 import { autoChoice, listBackends, type BackendStatus } from '@rnn-scratch/core';
 
-import { conformanceCases } from '@rnn-scratch/core/conformance';
-
 import { UsageError } from '../args.js';
 import { defineCommand, type CommandContext } from '../command.js';
 import { BACKEND_PACKAGES, checkBackendSpec, loadBackends, openBackend } from '../backends.js';
-import { type CheckResult, checkBackend, checkJson, formatCheck } from '../conformance-check.js';
-import { CliError, EXIT_CHECK_FAILED } from '../errors.js';
+import {
+  type CheckResult,
+  checkBackend,
+  checkFailure,
+  checkJson,
+  checkPrefixes,
+  formatCheck,
+} from '../conformance-check.js';
 
 const flags = [
   {
@@ -37,22 +41,13 @@ const flags = [
   },
 ] as const;
 
-const unused = (): never => {
-  throw new Error('the case list is only read, not run');
-};
-
 /** `--check`: the suite on each backend in turn; exit code 10 when a case failed on any of them. */
 async function check(
   ids: readonly string[],
   options: { threads?: number; only: readonly string[]; json: boolean },
   { stdout, stderr }: CommandContext,
 ): Promise<void> {
-  const cases = conformanceCases({}, unused, unused);
-  const unmatched = options.only.filter((prefix) => !cases.some((c) => c.id.startsWith(prefix)));
-  if (unmatched.length > 0)
-    throw new UsageError(
-      `--only ${unmatched[0]} matches no conformance case (ids start with ${[...new Set(cases.map((c) => c.id.split('/')[0] + '/'))].join(', ')})`,
-    );
+  checkPrefixes(options.only);
   for (const id of ids) checkBackendSpec(id, '--check');
   const results: CheckResult[] = [];
   for (const id of ids) {
@@ -66,17 +61,8 @@ async function check(
     }
   }
   if (options.json) stdout.write(`${JSON.stringify({ checks: results.map(checkJson) }, null, 2)}\n`);
-  const failing = results.filter((r) => r.report.failed.length > 0);
-  if (failing.length > 0)
-    throw new CliError(
-      EXIT_CHECK_FAILED,
-      `conformance cases failed on ${failing
-        .map(
-          (r) =>
-            `${r.backend} (${r.report.failed.length}: ${r.report.failed[0].id}${r.report.failed.length > 1 ? ', ...' : ''})`,
-        )
-        .join(', ')}`,
-    );
+  const failed = checkFailure(results);
+  if (failed) throw failed;
 }
 
 /** The npm package a backend comes from. */
