@@ -21,6 +21,13 @@ function swiftShaderMissing(): string | undefined {
 }
 const noSwiftShader = swiftShaderMissing();
 
+/** The environment in which the Vulkan loader sees only SwiftShader (tfjs left out: its probe is slow). */
+function swiftShaderEnv(): Record<string, string> {
+  const runtimeDir = tempDir('rnn-scratch-xdg-');
+  onTestFinished(() => rmSync(runtimeDir, { recursive: true, force: true }));
+  return { VK_ICD_FILENAMES: SWIFTSHADER_ICD, XDG_RUNTIME_DIR: runtimeDir, RNN_SCRATCH_DISABLE_BACKENDS: 'tfjs' };
+}
+
 beforeAll(() => {
   checkBuilt();
   const r = run(['train', ...TINY, '--out', 'model', '--json']);
@@ -145,13 +152,7 @@ describe('rnn-scratch backends', () => {
     }`,
     () => {
       // The Vulkan loader sees only SwiftShader: WebGPU finds an adapter, emulated on the CPU.
-      const runtimeDir = tempDir('rnn-scratch-xdg-');
-      onTestFinished(() => rmSync(runtimeDir, { recursive: true, force: true }));
-      const env = {
-        VK_ICD_FILENAMES: SWIFTSHADER_ICD,
-        XDG_RUNTIME_DIR: runtimeDir,
-        RNN_SCRATCH_DISABLE_BACKENDS: 'tfjs',
-      };
+      const env = swiftShaderEnv();
       const r = run(['backends', '--json'], env);
       expect(r.code, r.stderr).toBe(0);
       const summary = JSON.parse(r.stdout);
@@ -219,13 +220,7 @@ describe('rnn-scratch backends --check', () => {
     }`,
     () => {
       // SwiftShader's log(0) is -88.03, not -Infinity (the onnx:webgpu conformance test lists it as known).
-      const runtimeDir = tempDir('rnn-scratch-xdg-');
-      onTestFinished(() => rmSync(runtimeDir, { recursive: true, force: true }));
-      const env = {
-        VK_ICD_FILENAMES: SWIFTSHADER_ICD,
-        XDG_RUNTIME_DIR: runtimeDir,
-        RNN_SCRATCH_DISABLE_BACKENDS: 'tfjs',
-      };
+      const env = swiftShaderEnv();
       const r = run(['backends', '--check', 'onnx:webgpu', '--only', 'op/log/vector/'], env);
       expect(r.code, r.stderr).toBe(10);
       expect(r.stdout).toMatch(/^onnx:webgpu: 0 passed, 1 failed, 1 skipped/m);
