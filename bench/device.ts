@@ -27,7 +27,7 @@ import {
   train,
   trainStepFeeds,
 } from '@rnn-scratch/core';
-import { runConformance } from '@rnn-scratch/core/conformance';
+import { runConformance, skipsByReason } from '@rnn-scratch/core/conformance';
 import '@rnn-scratch/backend-onnx';
 import '@rnn-scratch/backend-tfjs';
 
@@ -116,14 +116,12 @@ if (values.conformance)
   for (const [spec, backend] of backends) {
     if (spec === 'onnx:cpu') continue;
     const report = await runConformance(backend, { corpusText: text });
-    const skipped = new Map<string, number>();
-    for (const { reason } of report.skipped) skipped.set(reason, (skipped.get(reason) ?? 0) + 1);
     emit({
       kind: 'conformance',
       backend: spec,
       passed: report.passed.length,
       failed: report.failed,
-      skipped: Object.fromEntries(skipped),
+      skipped: Object.fromEntries(skipsByReason(report)),
       seconds: report.seconds,
     });
   }

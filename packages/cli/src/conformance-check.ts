@@ -11,6 +11,7 @@ import {
   type ConformanceReport,
   conformanceCases,
   runConformance,
+  skipsByReason,
 } from '@rnn-scratch/core/conformance';
 
 import { UsageError } from './args.js';
@@ -23,13 +24,9 @@ export interface CheckResult {
   readonly report: ConformanceReport;
 }
 
-const unused = (): never => {
-  throw new Error('the case list is only read, not run');
-};
-
 /** A usage error unless every `--only` prefix starts at least one case id. */
 export function checkPrefixes(only: readonly string[]): void {
-  const ids = conformanceCases({}, unused, unused).map((c) => c.id);
+  const ids = conformanceCases({}).map((c) => c.id);
   const unmatched = only.find((prefix) => !ids.some((id) => id.startsWith(prefix)));
   if (unmatched === undefined) return;
   const levels = [...new Set(ids.map((id) => `${id.split('/')[0]}/`))].join(', ');
@@ -57,13 +54,6 @@ export async function checkBackend(backend: Backend, only: readonly string[], st
   return { backend: id, report };
 }
 
-/** The skipped cases counted by reason, most frequent first. */
-function skipReasons(report: ConformanceReport): Array<[string, number]> {
-  const counts = new Map<string, number>();
-  for (const s of report.skipped) counts.set(s.reason, (counts.get(s.reason) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1]);
-}
-
 /** The report as text: a summary line per backend, then each failure and each reason for skipping. */
 export function formatCheck({ backend, report }: CheckResult): string {
   const { passed, failed, skipped, seconds } = report;
@@ -73,7 +63,7 @@ export function formatCheck({ backend, report }: CheckResult): string {
   ];
   // The suite's messages usually start with the case id already.
   for (const f of failed) lines.push(`  failed ${f.id}: ${firstLine(f.message).replace(`${f.id}: `, '')}`);
-  for (const [reason, n] of skipReasons(report)) lines.push(`  skipped ${n}: ${reason}`);
+  for (const [reason, n] of skipsByReason(report)) lines.push(`  skipped ${n}: ${reason}`);
   return lines.join('\n');
 }
 
@@ -83,7 +73,7 @@ export function checkJson({ backend, report }: CheckResult): object {
     backend,
     passed: report.passed.length,
     failed: report.failed,
-    skipped: Object.fromEntries(skipReasons(report)),
+    skipped: Object.fromEntries(skipsByReason(report)),
     seconds: Math.round(report.seconds * 10) / 10,
   };
 }

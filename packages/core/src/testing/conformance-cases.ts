@@ -49,14 +49,19 @@ const LEVELS: ReadonlyArray<readonly [string, (ctx: SuiteContext) => void]> = [
   ['end-to-end', defineEndToEndLevel],
 ];
 
+const notGiven = (): never => {
+  throw new Error('conformance: this list of cases was made without a backend to run them on');
+};
+
 /**
  * Every case of the suite, in order. `backend()` and `reference()` are called only when a case runs, so the
- * list can be made before the backend exists (vitest registers tests before `beforeAll`).
+ * list can be made before the backend exists (vitest registers tests before `beforeAll`), or without one, to
+ * read the ids.
  */
 export function conformanceCases(
   options: CaseOptions,
-  backend: () => Backend,
-  reference: () => Backend,
+  backend: () => Backend = notGiven,
+  reference: () => Backend = notGiven,
 ): ConformanceCase[] {
   const skips = options.skip ?? [];
   const dtypes = options.dtypes ?? ['float32', 'float64', 'int32'];

@@ -34,6 +34,13 @@ export interface ConformanceReport {
   readonly seconds: number;
 }
 
+/** The skipped cases counted by reason, the most frequent first. */
+export function skipsByReason(report: ConformanceReport): Array<[reason: string, count: number]> {
+  const counts = new Map<string, number>();
+  for (const s of report.skipped) counts.set(s.reason, (counts.get(s.reason) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1]);
+}
+
 /** Run every case on `backend` (which stays open: the caller disposes it), one after the other. */
 export async function runConformance(backend: Backend, options: RunOptions = {}): Promise<ConformanceReport> {
   const reference = new ReferenceBackend();
