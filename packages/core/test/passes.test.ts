@@ -28,6 +28,7 @@ import {
   modelForward,
   runReference,
   softmaxCrossEntropy,
+  stackElementwise,
   stackTimeStepSums,
   tensor,
 } from '../src/index.js';
@@ -154,6 +155,40 @@ describe('foldNegations', () => {
   });
 });
 
+describe('stackElementwise', () => {
+  it('does an op of every part of a stack once on the stack, bit for bit, in rounds along a chain', async () => {
+    const g = graphOf({ h1: [2, 3], h2: [2, 3], h3: [2, 3], bias: [3], full: [2, 3] }, (b, x) => {
+      const parts = [x.h1, x.h2, x.h3];
+      b.output('stack', b.op('concat', parts, { axis: 0 }));
+      parts.forEach((h, i) => {
+        b.output(`d${i}`, h.mul(h).neg().add(1)); // tanh's derivative 1 - h²: three ops, each moves
+        b.output(`r${i}`, h.add(x.bias)); // a row broadcasts along the stack: moves
+        b.output(`f${i}`, h.add(x.full)); // an operand of the part's own shape does not
+      });
+      b.output('e', x.h1.exp()); // only one part: stays
+    });
+    const s = stackElementwise(g);
+    expect(opCounts(g)).toMatchObject({ mul: 3, neg: 3, add: 9, exp: 1 });
+    expect(opCounts(s)).toMatchObject({ mul: 1, neg: 1, add: 5, exp: 1, slice: 6 }); // the chain's last op is sliced
+    for (const name of ['d0', 'd1', 'd2', 'r0', 'r1', 'r2']) expect(producer(s, name).op).toBe('slice');
+    for (const name of ['f0', 'f1', 'f2']) expect(producer(s, name).op).toBe('add');
+    await expectSameValues(g, s, { rtol: 0, atol: 0 });
+  });
+
+  it('also takes slices that tile a value as its parts, and leaves ops that come before the stack', () => {
+    const g = graphOf({ x: [4, 3], h1: [2, 3], h2: [2, 3] }, (b, { x, h1, h2 }) => {
+      const tiles = [x.slice([0, 0], [1, 3]), x.slice([1, 0], [4, 3])];
+      tiles.forEach((t, i) => b.output(`t${i}`, t.tanh()));
+      const early = [h1.exp(), h2.exp()]; // computed before the concat exists: the stack would read them
+      b.output('stack', b.op('concat', [h1, h2], { axis: 0 }));
+      early.forEach((e, i) => b.output(`e${i}`, e));
+    });
+    const s = stackElementwise(g);
+    expect(opCounts(s)).toMatchObject({ tanh: 1, exp: 2 });
+    expect(producer(s, 't1').op).toBe('slice');
+  });
+});
+
 describe('foldBroadcasts', () => {
   it('lets the binary op broadcast when that gives the same shape, and only then', async () => {
     const g = graphOf({ a: [4, 1], c: [4, 3], d: [1] }, (b, { a, c, d }) => {
@@ -229,6 +264,17 @@ describe('optimizeGraph on the train step', () => {
     };
     const byOne = g.nodes.filter((n) => (n.op === 'div' && one(n.inputs[1])) || (n.op === 'mul' && n.inputs.some(one)));
     expect(byOne).toEqual([]);
+  });
+
+  it("computes tanh's derivative 1 - H² once, on the stack of the 35 hidden states", () => {
+    const g = buildTrainStep({ vocabSize: 28, numHiddens: 512, batchSize: 32, numSteps: 35 });
+    const squares = g.nodes.filter((n) => n.op === 'mul' && n.inputs[0] === n.inputs[1]);
+    expect(
+      squares.filter((n) => n.shape[0] === 32),
+      'per time step',
+    ).toEqual([]);
+    const ofStack = squares.filter((n) => g.nodes[n.inputs[0]].op === 'concat');
+    expect(ofStack.map((n) => [...n.shape])).toEqual([[35 * 32, 512]]);
   });
 
   for (const dtype of ['float64', 'float32'] as const) {

@@ -8,16 +8,19 @@ import { foldBroadcasts } from './fold-broadcasts.js';
 import { foldIdentities } from './fold-identities.js';
 import { foldNegations } from './fold-negations.js';
 import { mergeDuplicates } from './merge-duplicates.js';
+import { stackElementwise } from './stack-elementwise.js';
 import { stackTimeStepSums } from './stack-time-step-sums.js';
 
 export { rewriteGraph, type NodeRewrite, type RewriteContext } from './rewrite.js';
-export { foldBroadcasts, foldIdentities, foldNegations, mergeDuplicates, stackTimeStepSums };
+export { type Stack, concatStacks, sliceTilings } from './stacks.js';
+export { foldBroadcasts, foldIdentities, foldNegations, mergeDuplicates, stackElementwise, stackTimeStepSums };
 
 /** The passes of `optimizeGraph`, in order. Each one also merges equal ops and drops dead nodes. */
 export const GRAPH_PASSES: ReadonlyArray<(graph: Graph) => Graph> = [
   stackTimeStepSums,
   foldIdentities,
   foldNegations,
+  stackElementwise,
   foldBroadcasts,
   mergeDuplicates,
 ];
