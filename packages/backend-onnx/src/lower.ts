@@ -16,8 +16,8 @@
 //   those, or a value already output under another name go through an Identity.
 //
 // A backend may also ask for rewrites that suit its engine's kernels (LowerTuning, chosen in tuning.ts):
-// products with few rows weights-first, a gather's gradient as a scatter-add, flat concats. Exported models never
-// get them: they stay as written.
+// products with few rows weights-first, a gather's gradient as a scatter-add, flat concats, products added
+// into a Gemm's addend, time-step slices as Splits. Exported models never get them: they stay as written.
 
 import {
   type DType,
@@ -39,7 +39,7 @@ import {
   type OnnxValueInfo,
   encodeModel,
 } from './onnx-model.js';
-import { type LowerTuning, type TunedNodes, tunedNodes } from './tuning.js';
+import { type LowerTuning, MAX_SPLIT_OUTPUTS, type TunedNodes, tunedNodes } from './tuning.js';
 
 /** The most inputs one Concat node gets; wider concats become a tree of Concats. */
 export const MAX_CONCAT_INPUTS = 8;
@@ -252,6 +252,22 @@ class Lowering {
     return out;
   }
 
+  /** Append an ONNX node with `count` outputs, named like `emit`'s with `_<k>` for output k. */
+  private emitOutputs(
+    node: PrimitiveNode,
+    opType: string,
+    inputs: readonly string[],
+    attributes: OnnxAttribute[],
+    count: number,
+    suffix: string,
+  ): string[] {
+    const base = `n${node.id}_${node.op}_${suffix}`;
+    const outputs = Array.from({ length: count }, (_, k) => this.fresh(`${base}_${k}`));
+    this.nodes.push({ opType, name: outputs[0], inputs: [...inputs], outputs, attributes });
+    for (const o of outputs) this.produced.add(o);
+    return outputs;
+  }
+
   private set(node: PrimitiveNode, value: string): void {
     this.values[node.id] = value;
   }
@@ -261,6 +277,9 @@ class Lowering {
   private lowerNode(node: PrimitiveNode): void {
     if (sizeOf(node.shape) === 0) return this.set(node, this.empty(node));
     if (this.tuned.scatterAdd.has(node.id)) return this.set(node, this.scatterAdd(node));
+    if (this.tuned.splits.has(node.id)) return this.splitTiling(node);
+    const product = this.tuned.gemmAddend.get(node.id);
+    if (product !== undefined) return this.set(node, this.gemmWithAddend(node, product));
     const ins = node.inputs.map((i) => this.value(i));
     const inNodes = node.inputs.map((i) => this.graph.nodes[i]);
     const [x] = ins;
@@ -302,10 +321,7 @@ class Lowering {
         if (this.tuned.weightsFirst.has(node.id))
           return this.set(node, this.weightsFirstGemm(node, ins, transA, transB));
         // Gemm handles the transposes inside the GEMM kernel (MLAS takes trans flags), no Transpose nodes.
-        const a: OnnxAttribute[] = [];
-        if (transA) a.push({ name: 'transA', type: 'int', value: 1 });
-        if (transB) a.push({ name: 'transB', type: 'int', value: 1 });
-        return this.set(node, this.emit(node, 'Gemm', ins, a));
+        return this.set(node, this.emit(node, 'Gemm', ins, transFlags(transA, transB)));
       }
       case 'sum':
       case 'max': {
@@ -372,6 +388,36 @@ class Lowering {
         throw new Error(`onnx lowering: no rule for primitive "${String(never)}"`);
       }
     }
+  }
+
+  /** x + op(a) @ op(b) (the add `node`, its product the node `product`): Gemm(a, b, C = x). */
+  private gemmWithAddend(node: PrimitiveNode, product: number): string {
+    const p = this.graph.nodes[product] as PrimitiveNode<'matmul'>;
+    const addend = node.inputs.find((i) => i !== product)!;
+    const ins = [...p.inputs.map((i) => this.value(i)), this.value(addend)];
+    return this.emit(node, 'Gemm', ins, transFlags(p.attrs.transA, p.attrs.transB));
+  }
+
+  /** The slices that tile a value, as Split nodes when the first of them is reached (the others are then set). */
+  private splitTiling(node: PrimitiveNode): void {
+    if (this.values[node.id] !== undefined) return;
+    const { value, axis, parts } = this.tuned.splits.get(node.id)!;
+    const sizes = parts.map((id) => this.graph.nodes[id].shape[axis]);
+    const pieces = this.splitTree(node, this.value(value), axis, sizes);
+    parts.forEach((id, k) => (this.values[id] = pieces[k]));
+  }
+
+  /** Split `value` along `axis` into pieces of `sizes`, with at most MAX_SPLIT_OUTPUTS outputs per node. */
+  private splitTree(node: PrimitiveNode, value: string, axis: number, sizes: readonly number[], depth = 0): string[] {
+    const attr: OnnxAttribute[] = [{ name: 'axis', type: 'int', value: axis }];
+    const split = (v: string, parts: readonly number[], suffix: string) =>
+      this.emitOutputs(node, 'Split', [v, this.int64('split', parts)], attr, parts.length, suffix);
+    if (sizes.length <= MAX_SPLIT_OUTPUTS) return split(value, sizes, `l${depth}`);
+    const groups: number[][] = [];
+    for (let i = 0; i < sizes.length; i += MAX_SPLIT_OUTPUTS) groups.push(sizes.slice(i, i + MAX_SPLIT_OUTPUTS));
+    const total = (g: readonly number[]) => g.reduce((a, b) => a + b, 0);
+    const outer = this.splitTree(node, value, axis, groups.map(total), depth + 1);
+    return groups.flatMap((g, k) => (g.length === 1 ? [outer[k]] : this.splitTree(node, outer[k], axis, g, depth + 1)));
   }
 
   /** op(a) @ op(b) as (op(b)^T @ op(a)^T)^T: Gemm(b^T, a) with a's transpose as the Gemm's transB flag. */
@@ -441,6 +487,13 @@ class Lowering {
 }
 
 const PERM_2D: OnnxAttribute = { name: 'perm', type: 'ints', value: [1, 0] };
+
+function transFlags(transA: boolean, transB: boolean): OnnxAttribute[] {
+  const flags: OnnxAttribute[] = [];
+  if (transA) flags.push({ name: 'transA', type: 'int', value: 1 });
+  if (transB) flags.push({ name: 'transB', type: 'int', value: 1 });
+  return flags;
+}
 
 function castTo(dtype: DType): OnnxAttribute {
   return { name: 'to', type: 'int', value: onnxDataType(dtype) };

@@ -20,8 +20,22 @@
 // flatConcat. The lowering splits a Concat of more than 8 inputs into a tree of Concats, for WebGPU, whose
 // kernels bind a limited number of buffers. ORT's CPU kernel takes any number: one node per concat (the
 // train step stacks 35 time steps in four places), and each element is copied once instead of once per level.
+//
+// On a GPU every node is a dispatch, and at the book's size a dispatch costs more than its arithmetic, so
+// the WebGPU tuning asks for fewer nodes (counted per step by scripts/profile-step.ts, on SwiftShader too):
+//
+// gemmAddend. x + A @ B is one Gemm with x as its addend C (x of the product's shape, a row or a scalar),
+// instead of a Gemm and an Add: the recurrence's X_t W_xh + H W_hh at every time step, the backward's
+// dH_t = dY_t W_hq^T + dA_(t+1) W_hh^T, the output layer's bias. The sum is the same up to float rounding
+// (the kernel adds C before or during the product, not after it). On the CPU the recurrence's products are
+// weights-first (their result is a Transpose, not the product), so there it would take only the bias.
+//
+// splitSlices. Slices of one value along one axis that tile it (the time steps of a stacked tensor: each
+// X_t of the input projection, each dY_t of the output layer's gradient) are Split nodes, each with at most
+// MAX_SPLIT_OUTPUTS outputs (the buffers a WebGPU kernel binds), instead of one Slice node per time step.
+// ORT's CPU provider fuses such slices itself.
 
-import type { Graph, PrimitiveNode } from '@rnn-scratch/core';
+import { type Graph, type PrimitiveNode, type Shape, type Stack, sameShape, sliceTilings } from '@rnn-scratch/core';
 
 /** The rewrites a backend may ask of the lowering (none by default). */
 export interface LowerTuning {
@@ -31,15 +45,29 @@ export interface LowerTuning {
   readonly scatterAdd?: boolean;
   /** Every concat as one Concat node, however many inputs it has. */
   readonly flatConcat?: boolean;
+  /** x + A @ B as one Gemm with addend x. */
+  readonly gemmAddend?: boolean;
+  /** Slices that tile a value along one axis as Split nodes. */
+  readonly splitSlices?: boolean;
 }
 
 /** What ORT's CPU execution provider computes fastest (measured; see the top of this file). */
 export const CPU_TUNING: LowerTuning = { weightsFirst: true, scatterAdd: true, flatConcat: true };
 
-/** The tuning of onnxruntime-node's device `device` (the browser's wasm and webgpu get none: see above). */
+/** Fewer nodes, hence fewer GPU dispatches per step (see the top of this file). */
+export const WEBGPU_TUNING: LowerTuning = { gemmAddend: true, splitSlices: true };
+
+/**
+ * The tuning of onnxruntime-node's device `device`. The browser's wasm and webgpu (onnxruntime-web's own
+ * kernels) get none: weights-first measured slower on wasm (see above), and webgpu's is not yet measured there.
+ */
 export function tuningFor(device: string): LowerTuning {
-  return device === 'cpu' ? CPU_TUNING : {};
+  if (device === 'cpu') return CPU_TUNING;
+  return device === 'webgpu' ? WEBGPU_TUNING : {};
 }
+
+/** The most outputs one Split node gets (like Concat's inputs: a WebGPU kernel binds every one). */
+export const MAX_SPLIT_OUTPUTS = 8;
 
 /** Products with 2 to this many rows (and at least 4x as many columns) are computed weights-first. */
 export const WEIGHTS_FIRST_MAX_ROWS = 64;
@@ -53,6 +81,10 @@ export function sessionConfigFor(tuning: LowerTuning): Record<string, unknown> {
 export interface TunedNodes {
   readonly weightsFirst: ReadonlySet<number>;
   readonly scatterAdd: ReadonlySet<number>;
+  /** Each add computed as a Gemm with addend, and the product it takes in. */
+  readonly gemmAddend: ReadonlyMap<number, number>;
+  /** The slices computed by Split nodes, each with the stack of slices (core's `sliceTilings`) it is part of. */
+  readonly splits: ReadonlyMap<number, Stack>;
   readonly unused: ReadonlySet<number>;
 }
 
@@ -60,14 +92,18 @@ export function tunedNodes(graph: Graph, tuning: LowerTuning): TunedNodes {
   const scatterAdd = tuning.scatterAdd ? scatterAddProducts(graph) : new Set<number>();
   const weightsFirst = tuning.weightsFirst ? weightsFirstProducts(graph) : new Set<number>();
   for (const id of scatterAdd) weightsFirst.delete(id);
-  // A one-hot matrix that nothing but those scatters reads is not computed at all.
+  const gemmAddend = tuning.gemmAddend ? gemmAddends(graph, new Set([...scatterAdd, ...weightsFirst])) : new Map();
+  const splits = new Map<number, Stack>();
+  if (tuning.splitSlices) for (const t of sliceTilings(graph)) for (const id of t.parts) splits.set(id, t);
+  // A one-hot matrix that nothing but those scatters reads is not computed at all, nor is a product that
+  // only its Gemm with addend reads.
   const readElsewhere = new Set(graph.outputs.map((o) => o.id));
   for (const n of graph.nodes)
     if (n.op !== 'input' && n.op !== 'constant' && !scatterAdd.has(n.id))
       for (const i of n.inputs) readElsewhere.add(i);
   const oneHots = [...scatterAdd].map((id) => graph.nodes[id].inputs[0]);
-  const unused = new Set(oneHots.filter((id) => !readElsewhere.has(id)));
-  return { weightsFirst, scatterAdd, unused };
+  const unused = new Set([...oneHots.filter((id) => !readElsewhere.has(id)), ...gemmAddend.values()]);
+  return { weightsFirst, scatterAdd, gemmAddend, splits, unused };
 }
 
 const matmuls = (graph: Graph) => graph.nodes.filter((n): n is PrimitiveNode<'matmul'> => n.op === 'matmul');
@@ -97,4 +133,39 @@ export function scatterAddProducts(graph: Graph): Set<number> {
       .filter((n) => n.attrs.transA && !n.attrs.transB && isOneHotOfIds(n.inputs[0]))
       .map((n) => n.id),
   );
+}
+
+/** How often each node is read (by nodes and as a graph output). */
+function readCounts(graph: Graph): Uint32Array {
+  const uses = new Uint32Array(graph.nodes.length);
+  for (const n of graph.nodes) for (const i of n.inputs) uses[i]++;
+  for (const o of graph.outputs) uses[o.id]++;
+  return uses;
+}
+
+/**
+ * The adds x + A @ B (either order) whose product nothing else reads, that are not in `taken`, and whose x
+ * Gemm can take as its addend C: the product's shape, a row, a column or a scalar. Add id -> product id.
+ */
+export function gemmAddends(graph: Graph, taken: ReadonlySet<number>): Map<number, number> {
+  const uses = readCounts(graph);
+  const fused = new Map<number, number>();
+  for (const n of graph.nodes) {
+    if (n.op !== 'add' || n.shape.length !== 2) continue;
+    const [x, y] = n.inputs.map((i) => graph.nodes[i]);
+    const product = [y, x].find(
+      (p) => p.op === 'matmul' && !taken.has(p.id) && uses[p.id] === 1 && sameShape(p.shape, n.shape),
+    );
+    const addend = product === y ? x : y;
+    if (product && addend !== product && isGemmAddend(addend.shape, n.shape)) fused.set(n.id, product.id);
+  }
+  return fused;
+}
+
+/** Whether a value of shape `c` broadcasts to (M, N) as ONNX Gemm's C (unidirectionally). */
+function isGemmAddend(c: Shape, [M, N]: Shape): boolean {
+  const fits = (d: number, full: number) => d === full || d === 1;
+  if (c.length === 0) return true;
+  if (c.length === 1) return fits(c[0], N);
+  return c.length === 2 && fits(c[0], M) && fits(c[1], N);
 }

@@ -16,6 +16,7 @@ import {
   initParams,
   initState,
   scalar,
+  sliceTilings,
   tensor,
 } from '@rnn-scratch/core';
 import * as ort from 'onnxruntime-node';
@@ -23,7 +24,14 @@ import { describe, expect, it } from 'vitest';
 import { OnnxBackend, type OnnxExecutable } from '../src/backend.js';
 import { lowerGraph } from '../src/lower.js';
 import { OnnxSessionBackend } from '../src/session.js';
-import { CPU_TUNING, scatterAddProducts, weightsFirstProducts } from '../src/tuning.js';
+import {
+  CPU_TUNING,
+  type LowerTuning,
+  MAX_SPLIT_OUTPUTS,
+  WEBGPU_TUNING,
+  scatterAddProducts,
+  weightsFirstProducts,
+} from '../src/tuning.js';
 import { expectClose, rtolFor } from './helpers.js';
 
 const B = 4;
@@ -53,13 +61,13 @@ function trainStep(cell: CellName, dtype: FloatDType, inputEncoding: InputEncodi
   return { graph, feeds };
 }
 
-function sessionBackend(tuned: boolean): OnnxSessionBackend {
+function sessionBackend(tuning: LowerTuning): OnnxSessionBackend {
   return new OnnxSessionBackend({
     ort,
     device: 'cpu',
     floatPrecision: 64,
     sessionOptions: () => ({ executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: 1 }),
-    tuning: tuned ? CPU_TUNING : {},
+    tuning,
   });
 }
 
@@ -142,8 +150,8 @@ describe('CPU tuning of the lowering', () => {
   for (const [cell, dtype, encoding, steps] of cases) {
     it(`computes what the graph as written computes (${cell}, ${dtype}, ${encoding}, T=${steps}: every output of a step)`, async () => {
       const { graph, feeds } = trainStep(cell, dtype, encoding, steps);
-      const tuned = sessionBackend(true);
-      const written = sessionBackend(false);
+      const tuned = sessionBackend(CPU_TUNING);
+      const written = sessionBackend({});
       try {
         const got = await (await tuned.compile(graph)).run(feeds);
         const want = await (await written.compile(graph)).run(feeds);
@@ -199,4 +207,51 @@ describe('CPU tuning of the lowering', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('WebGPU tuning of the lowering (fewer nodes: fewer dispatches)', () => {
+  const nodes = (graph: Graph, tuning: LowerTuning) => lowerGraph(graph, tuning).model.graph.nodes;
+  const count = (list: readonly { opType: string }[], op: string) => list.filter((n) => n.opType === op).length;
+
+  it('adds each product into the sum it belongs to as the Gemm addend C (2T per step: T forward, T-1 backward, the bias)', () => {
+    const { graph } = trainStep('rnn', 'float32');
+    const [tuned, written] = [nodes(graph, WEBGPU_TUNING), nodes(graph, {})];
+    expect(count(written, 'Add') - count(tuned, 'Add')).toBe(2 * T);
+    expect(count(tuned, 'Gemm')).toBe(count(written, 'Gemm'));
+    expect(tuned.filter((n) => n.opType === 'Gemm' && n.inputs.length === 3).length).toBe(2 * T);
+  });
+
+  it('cuts the time steps out of a stacked value with Splits of at most 8 outputs, no Slice left', () => {
+    const { graph } = trainStep('rnn', 'float32', 'gather', 12);
+    const tuned = nodes(graph, WEBGPU_TUNING);
+    const tilings = sliceTilings(graph);
+    expect(tilings.length, 'the input projection and the output layer gradient').toBeGreaterThanOrEqual(2);
+    expect(count(tuned, 'Slice')).toBe(0);
+    const splits = tuned.filter((n) => n.opType === 'Split');
+    for (const s of splits) expect(s.outputs.length).toBeLessThanOrEqual(MAX_SPLIT_OUTPUTS);
+    // Per stack of 12: one Split into groups of 8 and 4, then one Split of each group.
+    expect(splits.length).toBe(3 * tilings.length);
+  });
+
+  const cases = [
+    ['rnn', 'float64', 'gather', T],
+    ['rnn', 'float32', 'gather', 12],
+    ['lstm', 'float32', 'gather', T],
+    ['rnn', 'float32', 'one-hot', T],
+  ] as const;
+  for (const [cell, dtype, encoding, steps] of cases) {
+    it(`computes what the graph as written computes (${cell}, ${dtype}, ${encoding}, T=${steps}; on ORT's CPU kernels)`, async () => {
+      const { graph, feeds } = trainStep(cell, dtype, encoding, steps);
+      const tuned = sessionBackend(WEBGPU_TUNING);
+      const written = sessionBackend({});
+      try {
+        const got = await (await tuned.compile(graph)).run(feeds);
+        const want = await (await written.compile(graph)).run(feeds);
+        for (const name of Object.keys(want)) expectClose(got[name], want[name], name, rtolFor(dtype));
+      } finally {
+        await tuned.dispose();
+        await written.dispose();
+      }
+    });
+  }
 });
