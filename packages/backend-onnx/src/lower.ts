@@ -17,7 +17,8 @@
 //
 // A backend may also ask for rewrites that suit its engine's kernels (LowerTuning, chosen in tuning.ts):
 // products with few rows weights-first, a gather's gradient as a scatter-add, flat concats, products added
-// into a Gemm's addend, time-step slices as Splits. Exported models never get them: they stay as written.
+// into a Gemm's addend, a bias added to a stack before the products, time-step slices as Splits. Exported
+// models never get them: they stay as written.
 
 import {
   type DType,
@@ -39,7 +40,7 @@ import {
   type OnnxValueInfo,
   encodeModel,
 } from './onnx-model.js';
-import { type LowerTuning, MAX_SPLIT_OUTPUTS, type TunedNodes, tunedNodes } from './tuning.js';
+import { type LowerTuning, MAX_SPLIT_OUTPUTS, type RowsFirst, type TunedNodes, tunedNodes } from './tuning.js';
 
 /** The most inputs one Concat node gets; wider concats become a tree of Concats. */
 export const MAX_CONCAT_INPUTS = 8;
@@ -102,6 +103,8 @@ class Lowering {
 
   /** The Transpose of each value already transposed for a weights-first product (once per weight). */
   private readonly transposes = new Map<string, string>();
+  /** The pieces of each stack + row already computed for rows-first Gemms. */
+  private readonly rowsAdded = new Map<string, string[]>();
 
   constructor(
     private readonly graph: Graph,
@@ -278,6 +281,8 @@ class Lowering {
     if (sizeOf(node.shape) === 0) return this.set(node, this.empty(node));
     if (this.tuned.scatterAdd.has(node.id)) return this.set(node, this.scatterAdd(node));
     if (this.tuned.splits.has(node.id)) return this.splitTiling(node);
+    const rows = this.tuned.rowsFirst.get(node.id);
+    if (rows !== undefined) return this.set(node, this.rowsFirstGemm(node, rows));
     const product = this.tuned.gemmAddend.get(node.id);
     if (product !== undefined) return this.set(node, this.gemmWithAddend(node, product));
     const ins = node.inputs.map((i) => this.value(i));
@@ -395,6 +400,21 @@ class Lowering {
     const p = this.graph.nodes[product] as PrimitiveNode<'matmul'>;
     const addend = node.inputs.find((i) => i !== product)!;
     const ins = [...p.inputs.map((i) => this.value(i)), this.value(addend)];
+    return this.emit(node, 'Gemm', ins, transFlags(p.attrs.transA, p.attrs.transB));
+  }
+
+  /** (x + A @ B) + row as Gemm(A, B, C = x's rows of stack + row); the stack + row is computed and cut once. */
+  private rowsFirstGemm(node: PrimitiveNode, { product, stack, part, row }: RowsFirst): string {
+    const key = `${stack.value}+${row}`;
+    let pieces = this.rowsAdded.get(key);
+    if (pieces === undefined) {
+      const sum = this.emit(node, 'Add', [this.value(stack.value), this.value(row)], undefined, 'rows');
+      const sizes = stack.parts.map((id) => this.graph.nodes[id].shape[stack.axis]);
+      pieces = this.splitTree(node, sum, stack.axis, sizes);
+      this.rowsAdded.set(key, pieces);
+    }
+    const p = this.graph.nodes[product] as PrimitiveNode<'matmul'>;
+    const ins = [...p.inputs.map((i) => this.value(i)), pieces[part]];
     return this.emit(node, 'Gemm', ins, transFlags(p.attrs.transA, p.attrs.transB));
   }
 

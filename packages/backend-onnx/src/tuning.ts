@@ -30,6 +30,11 @@
 // (the kernel adds C before or during the product, not after it). On the CPU the recurrence's products are
 // weights-first (their result is a Transpose, not the product), so there it would take only the bias.
 //
+// rowsFirst. The recurrence adds the bias after the products, (X_t W_xh + H W_hh) + b_h at every time
+// step. With X_t W_xh a time step of a stack (all steps' input projections, computed at once), the bias is
+// added to the whole stack in one Add and each step's Gemm takes its rows of that as addend: the same sum
+// up to float rounding, one node instead of one per time step.
+//
 // splitSlices. Slices of one value along one axis that tile it (the time steps of a stacked tensor: each
 // X_t of the input projection, each dY_t of the output layer's gradient) are Split nodes, each with at most
 // MAX_SPLIT_OUTPUTS outputs (the buffers a WebGPU kernel binds), instead of one Slice node per time step.
@@ -49,13 +54,15 @@ export interface LowerTuning {
   readonly gemmAddend?: boolean;
   /** Slices that tile a value along one axis as Split nodes. */
   readonly splitSlices?: boolean;
+  /** (x + A @ B) + row, x a part of a stack, as a Gemm whose addend is that part of (stack + row); needs gemmAddend. */
+  readonly rowsFirst?: boolean;
 }
 
 /** What ORT's CPU execution provider computes fastest (measured; see the top of this file). */
 export const CPU_TUNING: LowerTuning = { weightsFirst: true, scatterAdd: true, flatConcat: true };
 
 /** Fewer nodes, hence fewer GPU dispatches per step (see the top of this file). */
-export const WEBGPU_TUNING: LowerTuning = { gemmAddend: true, splitSlices: true };
+export const WEBGPU_TUNING: LowerTuning = { gemmAddend: true, rowsFirst: true, splitSlices: true };
 
 /**
  * The tuning of onnxruntime-node's device `device`. The browser's wasm and webgpu (onnxruntime-web's own
@@ -85,7 +92,19 @@ export interface TunedNodes {
   readonly gemmAddend: ReadonlyMap<number, number>;
   /** The slices computed by Split nodes, each with the stack of slices (core's `sliceTilings`) it is part of. */
   readonly splits: ReadonlyMap<number, Stack>;
+  /** Each add (x + A @ B) + row computed rows first. */
+  readonly rowsFirst: ReadonlyMap<number, RowsFirst>;
   readonly unused: ReadonlySet<number>;
+}
+
+/** (x + A @ B) + row where x is part `part` of `stack`: Gemm(A, B, C = part `part` of stack + row). */
+export interface RowsFirst {
+  /** The add x + A @ B (a Gemm with addend), which is then not computed. */
+  readonly inner: number;
+  readonly product: number;
+  readonly stack: Stack;
+  readonly part: number;
+  readonly row: number;
 }
 
 export function tunedNodes(graph: Graph, tuning: LowerTuning): TunedNodes {
@@ -93,8 +112,12 @@ export function tunedNodes(graph: Graph, tuning: LowerTuning): TunedNodes {
   const weightsFirst = tuning.weightsFirst ? weightsFirstProducts(graph) : new Set<number>();
   for (const id of scatterAdd) weightsFirst.delete(id);
   const gemmAddend = tuning.gemmAddend ? gemmAddends(graph, new Set([...scatterAdd, ...weightsFirst])) : new Map();
+  const tilings = sliceTilings(graph);
+  const rowsFirst = tuning.rowsFirst ? rowsFirstAdds(graph, gemmAddend, tilings) : new Map<number, RowsFirst>();
+  const inner = new Set([...rowsFirst.values()].map((r) => r.inner));
+  const uncut = readOnlyBy(graph, tilings, inner);
   const splits = new Map<number, Stack>();
-  if (tuning.splitSlices) for (const t of sliceTilings(graph)) for (const id of t.parts) splits.set(id, t);
+  if (tuning.splitSlices) for (const t of tilings) if (!uncut.includes(t)) for (const id of t.parts) splits.set(id, t);
   // A one-hot matrix that nothing but those scatters reads is not computed at all, nor is a product that
   // only its Gemm with addend reads.
   const readElsewhere = new Set(graph.outputs.map((o) => o.id));
@@ -102,8 +125,13 @@ export function tunedNodes(graph: Graph, tuning: LowerTuning): TunedNodes {
     if (n.op !== 'input' && n.op !== 'constant' && !scatterAdd.has(n.id))
       for (const i of n.inputs) readElsewhere.add(i);
   const oneHots = [...scatterAdd].map((id) => graph.nodes[id].inputs[0]);
-  const unused = new Set([...oneHots.filter((id) => !readElsewhere.has(id)), ...gemmAddend.values()]);
-  return { weightsFirst, scatterAdd, gemmAddend, splits, unused };
+  const unused = new Set([
+    ...oneHots.filter((id) => !readElsewhere.has(id)),
+    ...gemmAddend.values(),
+    ...inner,
+    ...uncut.flatMap((t) => t.parts),
+  ]);
+  return { weightsFirst, scatterAdd, gemmAddend, splits, rowsFirst, unused };
 }
 
 const matmuls = (graph: Graph) => graph.nodes.filter((n): n is PrimitiveNode<'matmul'> => n.op === 'matmul');
@@ -133,6 +161,14 @@ export function scatterAddProducts(graph: Graph): Set<number> {
       .filter((n) => n.attrs.transA && !n.attrs.transB && isOneHotOfIds(n.inputs[0]))
       .map((n) => n.id),
   );
+}
+
+/** The stacks whose parts only the nodes `readers` read (rows-first Gemms read parts of stack + row instead). */
+function readOnlyBy(graph: Graph, stacks: readonly Stack[], readers: ReadonlySet<number>): Stack[] {
+  const uses = readCounts(graph);
+  const reads = new Uint32Array(graph.nodes.length);
+  for (const id of readers) for (const i of graph.nodes[id].inputs) reads[i]++;
+  return stacks.filter((t) => t.parts.some((id) => reads[id] > 0) && t.parts.every((id) => uses[id] === reads[id]));
 }
 
 /** How often each node is read (by nodes and as a graph output). */
@@ -168,4 +204,38 @@ function isGemmAddend(c: Shape, [M, N]: Shape): boolean {
   if (c.length === 0) return true;
   if (c.length === 1) return fits(c[0], N);
   return c.length === 2 && fits(c[0], M) && fits(c[1], N);
+}
+
+/**
+ * The adds (x + A @ B) + row (either order) whose inner add is a Gemm with addend x that nothing else reads,
+ * x a part of a stack cut along its rows (axis 0), and row a value that broadcasts along them.
+ */
+export function rowsFirstAdds(
+  graph: Graph,
+  gemmAddend: ReadonlyMap<number, number>,
+  tilings: readonly Stack[],
+): Map<number, RowsFirst> {
+  const uses = readCounts(graph);
+  const partOf = new Map<number, { stack: Stack; part: number }>();
+  for (const stack of tilings) if (stack.axis === 0) stack.parts.forEach((id, part) => partOf.set(id, { stack, part }));
+  const found = new Map<number, RowsFirst>();
+  for (const n of graph.nodes) {
+    if (n.op !== 'add' || n.shape.length !== 2) continue;
+    for (const [inner, row] of [n.inputs, [...n.inputs].reverse()]) {
+      const product = gemmAddend.get(inner);
+      if (product === undefined || uses[inner] !== 1 || !isRow(graph.nodes[row].shape, n.shape)) continue;
+      const x = graph.nodes[inner].inputs.find((i) => i !== product)!;
+      const at = partOf.get(x);
+      if (at !== undefined) {
+        found.set(n.id, { inner, product, ...at, row });
+        break;
+      }
+    }
+  }
+  return found;
+}
+
+/** Whether a value of shape `r` broadcasts along the rows of (M, N): a scalar, (N) or (1, N). */
+function isRow(r: Shape, [, N]: Shape): boolean {
+  return r.length === 0 || (r.length === 1 && r[0] === N) || (r.length === 2 && r[0] === 1 && r[1] === N);
 }
