@@ -1,7 +1,8 @@
-// The lowering's CPU tuning (tuning.ts): which nodes each rewrite takes (weights-first products, a gather's
-// gradient as a scatter-add, flat concats), that the numbers are those of the graph as written (float64 and float32, RNN
-// and LSTM train steps, both input encodings), and that ONNX Runtime runs the rewrite as lowered instead of
-// folding it back.
+// The lowering's tunings (tuning.ts), for the CPU and for WebGPU: which nodes each rewrite takes (weights-first
+// products, a gather's gradient as a scatter-add, flat concats; Gemm addends, the bias on the stacked input
+// projections, Splits), that the numbers are those of the graph as written (float64 and float32, RNN and LSTM
+// train steps, both input encodings, on ORT's CPU kernels; the WebGPU conformance suite runs the WebGPU tuning
+// on a WebGPU device), and that ONNX Runtime runs the CPU rewrite as lowered instead of folding it back.
 
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,6 +70,20 @@ function sessionBackend(tuning: LowerTuning): OnnxSessionBackend {
     sessionOptions: () => ({ executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: 1 }),
     tuning,
   });
+}
+
+/** Every output of `step` computed with `tuning` equals the graph as written (both on ORT's CPU kernels). */
+async function expectAsWritten(tuning: LowerTuning, { graph, feeds }: ReturnType<typeof trainStep>, rtol: number) {
+  const tuned = sessionBackend(tuning);
+  const written = sessionBackend({});
+  try {
+    const got = await (await tuned.compile(graph)).run(feeds);
+    const want = await (await written.compile(graph)).run(feeds);
+    for (const name of Object.keys(want)) expectClose(got[name], want[name], name, rtol);
+  } finally {
+    await tuned.dispose();
+    await written.dispose();
+  }
 }
 
 const gemmInputs = (graph: Graph) =>
@@ -149,17 +164,7 @@ describe('CPU tuning of the lowering', () => {
   ] as const;
   for (const [cell, dtype, encoding, steps] of cases) {
     it(`computes what the graph as written computes (${cell}, ${dtype}, ${encoding}, T=${steps}: every output of a step)`, async () => {
-      const { graph, feeds } = trainStep(cell, dtype, encoding, steps);
-      const tuned = sessionBackend(CPU_TUNING);
-      const written = sessionBackend({});
-      try {
-        const got = await (await tuned.compile(graph)).run(feeds);
-        const want = await (await written.compile(graph)).run(feeds);
-        for (const name of Object.keys(want)) expectClose(got[name], want[name], name, rtolFor(dtype));
-      } finally {
-        await tuned.dispose();
-        await written.dispose();
-      }
+      await expectAsWritten(CPU_TUNING, trainStep(cell, dtype, encoding, steps), rtolFor(dtype));
     });
   }
 
@@ -245,17 +250,7 @@ describe('WebGPU tuning of the lowering (fewer nodes: fewer dispatches)', () => 
   ] as const;
   for (const [cell, dtype, encoding, steps] of cases) {
     it(`computes what the graph as written computes (${cell}, ${dtype}, ${encoding}, T=${steps}; on ORT's CPU kernels)`, async () => {
-      const { graph, feeds } = trainStep(cell, dtype, encoding, steps);
-      const tuned = sessionBackend(WEBGPU_TUNING);
-      const written = sessionBackend({});
-      try {
-        const got = await (await tuned.compile(graph)).run(feeds);
-        const want = await (await written.compile(graph)).run(feeds);
-        for (const name of Object.keys(want)) expectClose(got[name], want[name], name, rtolFor(dtype));
-      } finally {
-        await tuned.dispose();
-        await written.dispose();
-      }
+      await expectAsWritten(WEBGPU_TUNING, trainStep(cell, dtype, encoding, steps), rtolFor(dtype));
     });
   }
 });
