@@ -26,6 +26,7 @@ import {
   type Node,
   type PrimitiveNode,
   type PrimitiveAttrs,
+  type Stack,
   allocate,
   sameShape,
   sizeOf,
@@ -397,10 +398,8 @@ class Lowering {
 
   /** x + op(a) @ op(b) (the add `node`, its product the node `product`): Gemm(a, b, C = x). */
   private gemmWithAddend(node: PrimitiveNode, product: number): string {
-    const p = this.graph.nodes[product] as PrimitiveNode<'matmul'>;
     const addend = node.inputs.find((i) => i !== product)!;
-    const ins = [...p.inputs.map((i) => this.value(i)), this.value(addend)];
-    return this.emit(node, 'Gemm', ins, transFlags(p.attrs.transA, p.attrs.transB));
+    return this.gemm(node, product, this.value(addend));
   }
 
   /** (x + A @ B) + row as Gemm(A, B, C = x's rows of stack + row); the stack + row is computed and cut once. */
@@ -409,22 +408,31 @@ class Lowering {
     let pieces = this.rowsAdded.get(key);
     if (pieces === undefined) {
       const sum = this.emit(node, 'Add', [this.value(stack.value), this.value(row)], undefined, 'rows');
-      const sizes = stack.parts.map((id) => this.graph.nodes[id].shape[stack.axis]);
-      pieces = this.splitTree(node, sum, stack.axis, sizes);
+      pieces = this.cut(node, sum, stack);
       this.rowsAdded.set(key, pieces);
     }
+    return this.gemm(node, product, pieces[part]);
+  }
+
+  /** The matmul node `product`'s operands with `addend` as C, in one Gemm. */
+  private gemm(node: PrimitiveNode, product: number, addend: string): string {
     const p = this.graph.nodes[product] as PrimitiveNode<'matmul'>;
-    const ins = [...p.inputs.map((i) => this.value(i)), pieces[part]];
+    const ins = [...p.inputs.map((i) => this.value(i)), addend];
     return this.emit(node, 'Gemm', ins, transFlags(p.attrs.transA, p.attrs.transB));
   }
 
   /** The slices that tile a value, as Split nodes when the first of them is reached (the others are then set). */
   private splitTiling(node: PrimitiveNode): void {
     if (this.values[node.id] !== undefined) return;
-    const { value, axis, parts } = this.tuned.splits.get(node.id)!;
-    const sizes = parts.map((id) => this.graph.nodes[id].shape[axis]);
-    const pieces = this.splitTree(node, this.value(value), axis, sizes);
-    parts.forEach((id, k) => (this.values[id] = pieces[k]));
+    const stack = this.tuned.splits.get(node.id)!;
+    const pieces = this.cut(node, this.value(stack.value), stack);
+    stack.parts.forEach((id, k) => (this.values[id] = pieces[k]));
+  }
+
+  /** `value` (the stack's value, or one of its shape) cut like `stack` into its parts. */
+  private cut(node: PrimitiveNode, value: string, stack: Stack): string[] {
+    const sizes = stack.parts.map((id) => this.graph.nodes[id].shape[stack.axis]);
+    return this.splitTree(node, value, stack.axis, sizes);
   }
 
   /** Split `value` along `axis` into pieces of `sizes`, with at most MAX_SPLIT_OUTPUTS outputs per node. */

@@ -112,21 +112,19 @@ export function tunedNodes(graph: Graph, tuning: LowerTuning): TunedNodes {
   const weightsFirst = tuning.weightsFirst ? weightsFirstProducts(graph) : new Set<number>();
   for (const id of scatterAdd) weightsFirst.delete(id);
   const gemmAddend = tuning.gemmAddend ? gemmAddends(graph, new Set([...scatterAdd, ...weightsFirst])) : new Map();
-  const tilings = sliceTilings(graph);
+  const tilings = tuning.rowsFirst || tuning.splitSlices ? sliceTilings(graph) : [];
   const rowsFirst = tuning.rowsFirst ? rowsFirstAdds(graph, gemmAddend, tilings) : new Map<number, RowsFirst>();
   const inner = new Set([...rowsFirst.values()].map((r) => r.inner));
-  const uncut = readOnlyBy(graph, tilings, inner);
+  // What is computed otherwise is left out: a one-hot matrix that only the scatters read, a product that only
+  // its Gemm with addend reads, and a stack whose parts only rows-first Gemms read (they read stack + row).
+  const onlyScatters = readOnlyBy(graph, scatterAdd);
+  const onlyInner = readOnlyBy(graph, inner);
+  const oneHots = [...scatterAdd].map((id) => graph.nodes[id].inputs[0]);
+  const uncut = tilings.filter((t) => t.parts.every(onlyInner));
   const splits = new Map<number, Stack>();
   if (tuning.splitSlices) for (const t of tilings) if (!uncut.includes(t)) for (const id of t.parts) splits.set(id, t);
-  // A one-hot matrix that nothing but those scatters reads is not computed at all, nor is a product that
-  // only its Gemm with addend reads.
-  const readElsewhere = new Set(graph.outputs.map((o) => o.id));
-  for (const n of graph.nodes)
-    if (n.op !== 'input' && n.op !== 'constant' && !scatterAdd.has(n.id))
-      for (const i of n.inputs) readElsewhere.add(i);
-  const oneHots = [...scatterAdd].map((id) => graph.nodes[id].inputs[0]);
   const unused = new Set([
-    ...oneHots.filter((id) => !readElsewhere.has(id)),
+    ...oneHots.filter(onlyScatters),
     ...gemmAddend.values(),
     ...inner,
     ...uncut.flatMap((t) => t.parts),
@@ -163,12 +161,12 @@ export function scatterAddProducts(graph: Graph): Set<number> {
   );
 }
 
-/** The stacks whose parts only the nodes `readers` read (rows-first Gemms read parts of stack + row instead). */
-function readOnlyBy(graph: Graph, stacks: readonly Stack[], readers: ReadonlySet<number>): Stack[] {
+/** Whether a node is read, and read only by the nodes `readers` (not by others, nor as a graph output). */
+function readOnlyBy(graph: Graph, readers: ReadonlySet<number>): (id: number) => boolean {
   const uses = readCounts(graph);
   const reads = new Uint32Array(graph.nodes.length);
   for (const id of readers) for (const i of graph.nodes[id].inputs) reads[i]++;
-  return stacks.filter((t) => t.parts.some((id) => reads[id] > 0) && t.parts.every((id) => uses[id] === reads[id]));
+  return (id) => reads[id] > 0 && uses[id] === reads[id];
 }
 
 /** How often each node is read (by nodes and as a graph output). */

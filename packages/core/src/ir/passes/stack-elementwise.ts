@@ -11,7 +11,7 @@
 // depends on it).
 
 import { type Shape, sameShape } from '../dtype.js';
-import type { Graph, Node, PrimitiveNode, Sym } from '../graph.js';
+import { type Graph, type Node, type PrimitiveNode, type Sym, isPrimitiveNode } from '../graph.js';
 import { BINARY_PRIMITIVES, UNARY_PRIMITIVES } from '../primitives.js';
 import { rewriteGraph } from './rewrite.js';
 import { type Stack, concatStacks, sliceTilings } from './stacks.js';
@@ -48,7 +48,7 @@ function stackOnce(graph: Graph): Graph | undefined {
   // Ops of the same kind on each part of a stack, keyed by stack, op, attributes and where the part goes.
   const groups = new Map<string, Group>();
   for (const n of nodes) {
-    if (!ELEMENTWISE.has(n.op) || n.op === 'input' || n.op === 'constant') continue;
+    if (!isPrimitiveNode(n) || !ELEMENTWISE.has(n.op)) continue;
     for (const id of new Set(n.inputs)) {
       for (const { stack, part } of partOf.get(id) ?? []) {
         const s = stacks[stack];
