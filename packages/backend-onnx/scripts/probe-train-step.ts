@@ -14,8 +14,8 @@ import {
   initRnnState,
   runReference,
   scalar,
-  tensor,
 } from '@rnn-scratch/core';
+import { randomTokens } from '@rnn-scratch/core/testing';
 import { type OnnxDevice, createOnnxBackend, lowerGraph } from '../src/base.js';
 
 const { values } = parseArgs({
@@ -71,12 +71,7 @@ const exe = await backend.compile(graph);
 console.log(`compile (lower + encode + InferenceSession.create): ${(performance.now() - t2).toFixed(0)} ms`);
 
 const rng = new Random(1);
-const ids = () =>
-  tensor(
-    'int32',
-    [B, T],
-    Array.from({ length: B * T }, () => rng.randbelow(V)),
-  );
+const ids = () => randomTokens(rng, [B, T], V);
 const params: Record<string, HostTensor> = { ...getParams(V, H, rng, dtype) };
 let feeds: Record<string, HostTensor> = {
   X: ids(),

@@ -20,8 +20,8 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Random, buildTrainStep, getParams, initRnnState, scalar, tensor } from '@rnn-scratch/core';
-import { useSwiftShader } from '@rnn-scratch/core/testing';
+import { Random, buildTrainStep, getParams, initRnnState, scalar } from '@rnn-scratch/core';
+import { randomTokens, useSwiftShader } from '@rnn-scratch/core/testing';
 import { type OnnxDevice, type OnnxExecutable, createOnnxBackend, lowerGraph, tuningFor } from '../src/base.js';
 
 const { values } = parseArgs({
@@ -72,12 +72,7 @@ const backend = await createOnnxBackend({
 });
 const exe = (await backend.compile(graph)) as OnnxExecutable;
 const rng = new Random(1);
-const ids = () =>
-  tensor(
-    'int32',
-    [B, T],
-    Array.from({ length: B * T }, () => rng.randbelow(V)),
-  );
+const ids = () => randomTokens(rng, [B, T], V);
 const feeds = { X: ids(), Y: ids(), state: initRnnState(B, H), lr: scalar('float32', 1), ...getParams(V, H, rng) };
 const wallMsPerStep = values.timings ? await timeSteps() : undefined;
 for (let s = 0; s < runs; s++) await exe.run(feeds);

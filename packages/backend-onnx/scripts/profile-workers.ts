@@ -16,8 +16,8 @@ import {
   getParams,
   initRnnState,
   scalar,
-  tensor,
 } from '@rnn-scratch/core';
+import { randomTokens } from '@rnn-scratch/core/testing';
 import { compileInWorker } from '@rnn-scratch/core/node';
 import { createOnnxBackend } from '../src/base.js';
 
@@ -58,12 +58,7 @@ const step = await compileDataParallelStep(
   async (graph) => timed('update (main thread)', await backend.compile(graph)),
 );
 const rng = new Random(1);
-const ids = () =>
-  tensor(
-    'int32',
-    [B, T],
-    Array.from({ length: B * T }, () => rng.randbelow(V)),
-  );
+const ids = () => randomTokens(rng, [B, T], V);
 let params: Feeds = { ...getParams(V, H, rng) };
 for (let s = 0; s < WARM_UP + steps; s++) {
   if (s === WARM_UP) for (const k of Object.keys(ms)) delete ms[k];

@@ -18,8 +18,8 @@ import {
   initState,
   scalar,
   sliceTilings,
-  tensor,
 } from '@rnn-scratch/core';
+import { randomTokens } from '@rnn-scratch/core/testing';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { OnnxBackend, type OnnxExecutable } from '../src/backend.js';
@@ -44,12 +44,7 @@ function trainStep(cell: CellName, dtype: FloatDType, inputEncoding: InputEncodi
   const spec = { vocabSize: V, numHiddens: H, cell };
   const graph = buildTrainStep({ ...spec, batchSize: B, numSteps: T, dtype, inputEncoding });
   const rng = new Random(7);
-  const ids = () =>
-    tensor(
-      'int32',
-      [B, T],
-      Array.from({ length: B * T }, () => rng.randbelow(V)),
-    );
+  const ids = () => randomTokens(rng, [B, T], V);
   const feeds = {
     X: ids(),
     Y: ids(),

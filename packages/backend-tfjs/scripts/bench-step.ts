@@ -21,6 +21,7 @@ import {
   lastUses,
   tensor,
 } from '@rnn-scratch/core';
+import { randomTokens } from '@rnn-scratch/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   type LoweringOptions,
@@ -73,12 +74,7 @@ function median(xs: number[]): number {
 
 function makeFeeds(H: number): Feeds {
   const rng = new Random(42);
-  const ids = () =>
-    tensor(
-      'int32',
-      [B, T],
-      Array.from({ length: B * T }, () => rng.randint(0, V - 1)),
-    );
+  const ids = () => randomTokens(rng, [B, T], V);
   return { X: ids(), Y: ids(), state: initRnnState(B, H), ...getParams(V, H, rng), lr: tensor('float32', [], [1]) };
 }
 

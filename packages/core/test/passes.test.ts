@@ -32,7 +32,7 @@ import {
   stackTimeStepSums,
   tensor,
 } from '../src/index.js';
-import { expectClose } from '../src/testing/index.js';
+import { expectClose, randomTokens } from '../src/testing/index.js';
 
 const CLOSE = { rtol: 1e-12, atol: 1e-14 };
 
@@ -286,12 +286,7 @@ describe('optimizeGraph on the train step', () => {
       expect(optimized.nodes.length).toBeLessThan(naive.nodes.length);
       expect(opCounts(optimized).matmul).toBe(T + (T - 1) + 3 + 1 + 1);
       const rng = new Random(5);
-      const ids = () =>
-        tensor(
-          'int32',
-          [B, T],
-          Array.from({ length: B * T }, () => rng.randint(0, V - 1)),
-        );
+      const ids = () => randomTokens(rng, [B, T], V);
       const params = getParams(V, H, rng, dtype);
       for (const p of Object.values(params)) for (let i = 0; i < p.data.length; i++) p.data[i] += rng.random() * 0.5;
       const feeds = { X: ids(), Y: ids(), state: initRnnState(B, H, dtype), lr: tensor(dtype, [], [0.5]), ...params };

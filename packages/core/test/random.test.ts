@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../src/random.js';
+import { randomTokens } from '../src/testing/index.js';
 
 describe('Random (xoshiro128** seeded by splitmix32)', () => {
   it('matches the reference C implementation of xoshiro128** from state [1, 2, 3, 4]', () => {
@@ -155,5 +156,16 @@ describe('Random (xoshiro128** seeded by splitmix32)', () => {
     expect(() => rng.setState([0, 0, 0, 0])).toThrow(/all-zero/);
     expect(() => rng.setState([1, 2, 3, 2 ** 32])).toThrow(/unsigned 32-bit/);
     expect(() => rng.setState([1, 2, 3, 4, Number.NaN])).toThrow(/finite/);
+  });
+});
+
+describe('randomTokens (made-up minibatches for tests and scripts)', () => {
+  it('draws int32 ids of the given shape below the vocabulary size, in the order randbelow would', () => {
+    const t = randomTokens(new Random(3), [4, 5], 7);
+    expect(t.dtype).toBe('int32');
+    expect([...t.shape]).toEqual([4, 5]);
+    const rng = new Random(3);
+    expect([...t.data]).toEqual(Array.from({ length: 20 }, () => rng.randbelow(7)));
+    expect(new Set(t.data).size).toBeGreaterThan(1);
   });
 });

@@ -15,6 +15,7 @@ export {
 export { EXACT, TOLERANCES, type Tolerance, expectClose, maxAbs, toleranceFor } from './assert.js';
 export { finiteDifferenceCheck, type FiniteDifferenceCheck, type FiniteDifferenceResult } from './grad-check.js';
 export { mulberry32, rngFor, seedFrom, uniform } from './prng.js';
+export { randomTokens } from './tokens.js';
 export { defineEndToEndLevel } from './end-to-end.js';
 export { FINITE_DIFFERENCE_RTOL } from './op-vjp.js';
 export * from './cases/index.js';
