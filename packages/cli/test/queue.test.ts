@@ -1,7 +1,8 @@
 // `rnn-scratch sweep --queue` and `rnn-scratch worker` against a real redis-server on 127.0.0.1 (a free port,
 // its own temporary folder, stopped at the end) with real worker processes: the same results as a local sweep,
 // a worker killed with SIGKILL in the middle of a run, Ctrl-C on a worker, Redis unreachable (then up), a run
-// whose flags train rejects, a job that is not a run, Ctrl-C on the sweep, a password that never shows, and TLS.
+// whose flags train rejects, a job that is not a run, Ctrl-C on the sweep, a password that never shows, TLS, and
+// the stored checkpoint's rule (forward only; the final read of a folder replaces one taken mid-save).
 //
 // Needs redis-server, redis-cli and openssl (Debian's redis-server and openssl; .ci/run installs them). Without
 // them the tests FAIL when CI is set and are skipped (id cli/queue/no-redis-server) otherwise.
@@ -13,6 +14,9 @@ import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { Redis } from 'ioredis';
+
+import { type CheckpointFiles, checkpointFromHash, storeCheckpoint } from '../src/queue/protocol.js';
 import { BIN, checkBuilt, cli, expectOneLineError, tempDir, TINY, type Result } from './helpers.js';
 import { freePort, makeTls, startRedis, Worker, type RedisServer } from './redis.js';
 
@@ -331,6 +335,35 @@ function defineQueueTests(): void {
       expect(w.lines(/: started$/)).toEqual(['seed=1: started', 'seed=2: started', 'seed=3: started']);
       await w.stop();
     }, 180_000);
+  });
+
+  describe('a checkpoint stored on the queue', () => {
+    const files = (epoch: number, status: CheckpointFiles['status'], svg?: string): CheckpointFiles => ({
+      epoch,
+      status,
+      meta: Buffer.from(JSON.stringify({ epoch, status })),
+      params: Buffer.from(`params of epoch ${epoch}`),
+      files: svg === undefined ? {} : { 'perplexity.svg': Buffer.from(svg) },
+    });
+
+    it('only moves forward, and the final read of a folder replaces one taken while its last save was moving files', async () => {
+      const redisClient = new Redis(redis.port, '127.0.0.1');
+      const key = 'rnn-scratch:test:checkpoint:forward';
+      const stored = async () => checkpointFromHash(await redisClient.hgetallBuffer(key));
+      try {
+        expect(await storeCheckpoint(redisClient, key, files(3, 'running', 'a'))).toBe(true);
+        expect(await storeCheckpoint(redisClient, key, files(2, 'running', 'b'), true)).toBe(false);
+        // The last save, read between its commit and the renaming of its figure: no perplexity.svg.
+        expect(await storeCheckpoint(redisClient, key, files(5, 'completed'))).toBe(true);
+        expect(await storeCheckpoint(redisClient, key, files(5, 'completed', 'c'))).toBe(false);
+        expect(await storeCheckpoint(redisClient, key, files(5, 'running', 'd'), true)).toBe(false);
+        expect(await storeCheckpoint(redisClient, key, files(5, 'completed', 'c'), true)).toBe(true);
+        const last = await stored();
+        expect([last?.epoch, last?.status, last?.files['perplexity.svg']?.toString()]).toEqual([5, 'completed', 'c']);
+      } finally {
+        await redisClient.quit();
+      }
+    });
   });
 
   describe('Redis unreachable', () => {

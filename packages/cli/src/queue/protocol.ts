@@ -212,7 +212,10 @@ export function jobDataProblem(data: unknown): string | undefined {
 
 /**
  * Store a checkpoint under `key` unless the one there is newer (a later epoch, or the same epoch finished):
- * the stored checkpoint only ever moves forward, whichever worker writes it.
+ * the stored checkpoint only ever moves forward, whichever worker writes it. A `final` store (the folder read
+ * once more after the run's process ended) also replaces a stored checkpoint of the same epoch and status:
+ * a read taken while the last save was still moving its files into place (its checkpoint.json committed,
+ * its perplexity.svg not yet renamed) must not stand for the folder the run left.
  */
 const STORE_FORWARD = `
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
@@ -220,14 +223,25 @@ local status = redis.call('HGET', KEYS[1], 'status')
 local e = tonumber(ARGV[1])
 if epoch then
   local current = tonumber(epoch)
-  if current > e or (current == e and (status ~= 'running' or ARGV[2] == 'running')) then return 0 end
+  if current > e then return 0 end
+  if current == e then
+    local finishes = status == 'running' and ARGV[2] ~= 'running'
+    local replaces = ARGV[3] == 'final' and status == ARGV[2]
+    if not (finishes or replaces) then return 0 end
+  end
 end
 redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+redis.call('HSET', KEYS[1], unpack(ARGV, 4))
 return 1`;
 
-export async function storeCheckpoint(redis: RedisClient, key: string, c: CheckpointFiles): Promise<boolean> {
+export async function storeCheckpoint(
+  redis: RedisClient,
+  key: string,
+  c: CheckpointFiles,
+  final = false,
+): Promise<boolean> {
   const pairs = Object.entries(checkpointHash(c)).flatMap(([field, value]) => [field, value]);
-  const stored = await redis.eval(STORE_FORWARD, 1, key, String(c.epoch), c.status, ...pairs);
+  const how = final ? 'final' : 'progress';
+  const stored = await redis.eval(STORE_FORWARD, 1, key, String(c.epoch), c.status, how, ...pairs);
   return stored === 1;
 }

@@ -185,7 +185,7 @@ export class QueueWorker {
         .then(async () => {
           const c = readCheckpointFiles(folder);
           if (!c || (!final && c.epoch <= sent)) return;
-          if (await storeCheckpoint(this.redis, key, c)) {
+          if (await storeCheckpoint(this.redis, key, c, final)) {
             sent = c.epoch;
             await job.updateProgress({ ...progress, checkpointEpoch: c.epoch } as unknown as object);
           }
